@@ -1,0 +1,77 @@
+# Two entry points: `make demo` (set-up, sample data, dbt build, top leads)
+# and `make test` (set-up, lint, dbt build with all tests, pytest).
+# Everything else here is a step of those two.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+DBT := $(BIN)/dbt
+
+# Where the raw files are read from; user data goes here (see README).
+export LEAD_SCORING_RAW_DIR ?= data/raw
+export LEAD_SCORING_DUCKDB_PATH ?= lead_scoring.duckdb
+export DBT_PROFILES_DIR := $(CURDIR)
+# Sample size for `make demo`.
+LEADS ?= 5000
+
+# `make test` runs on its own data and database, so it never touches yours.
+TEST_RAW_DIR := data/test/raw
+TEST_DUCKDB := data/test/lead_scoring.duckdb
+
+.PHONY: help demo test install sample-data build score top lint pytest lock clean
+
+help:
+	@echo "make demo   set up, generate sample data, dbt build, show top leads"
+	@echo "make test   set up, then lint, dbt build (all tests) and pytest"
+	@echo "make score  dbt build on the files in LEAD_SCORING_RAW_DIR, show top leads"
+
+demo: install sample-data score
+
+score: build top
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3
+	# One install step, every version pinned (dbt-core stays on 1.11).
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+sample-data: install
+	$(PY) scripts/generate_sample_data.py --leads $(LEADS) \
+		--out $(LEAD_SCORING_RAW_DIR)
+
+build: install
+	$(DBT) build
+
+top: install
+	$(PY) scripts/show_top_leads.py --limit 20
+
+test: install
+	rm -rf data/test
+	$(PY) scripts/generate_sample_data.py --leads 3000 --out $(TEST_RAW_DIR)
+	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
+		$(DBT) build
+	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
+		$(MAKE) --no-print-directory lint
+	# pytest exits 5 when it collects nothing: that is a failure here.
+	$(BIN)/pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+lint: install
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/sqlfluff lint models analyses
+
+lock:
+	rm -rf /tmp/lead-scoring-lock && $(PYTHON) -m venv /tmp/lead-scoring-lock
+	/tmp/lead-scoring-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned lock of requirements.in (pip freeze of a fresh venv). Regenerate: make lock"; \
+	  /tmp/lead-scoring-lock/bin/pip freeze --exclude pip; } > requirements.txt
+
+clean:
+	rm -rf target logs data/test $(LEAD_SCORING_DUCKDB_PATH)

@@ -1,0 +1,103 @@
+{#
+    Make the raw tables queryable as `<raw schema>.<table>` before a run.
+
+    DuckDB: each table is a file, `<LEAD_SCORING_RAW_DIR>/<table>.parquet` or
+    `.csv`, registered as a view (no copy is made, so a rerun reads the files
+    as they are now). CSV is read as text and typed in staging, so one bad
+    value never stops the load. A required file or column that is missing
+    stops the run with a message naming the file and the column.
+
+    Warehouses and Spark: the raw tables are already there; nothing to do.
+#}
+{% macro register_raw_sources() %}
+    {{ return(adapter.dispatch('register_raw_sources', 'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__register_raw_sources() %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro duckdb__register_raw_sources() %}
+    {% if not execute %}{{ return('') }}{% endif %}
+    {% set raw_dir = env_var('LEAD_SCORING_RAW_DIR', 'data/raw') %}
+    {% set schema = var('lead_scoring__raw_schema') %}
+    {% do run_query('create schema if not exists ' ~ schema) %}
+    {% for table, columns in lead_scoring.raw_contract().items() %}
+        {% set reader = lead_scoring.raw_file_reader(raw_dir, table) %}
+        {% if reader is none and table in lead_scoring.optional_raw_tables() %}
+            {# An optional table with no file: an empty table of text columns. #}
+            {% set empty_columns = [] %}
+            {% for column in columns %}
+                {% do empty_columns.append(
+                    'cast(null as varchar) as ' ~ column) %}
+            {% endfor %}
+            {% set reader = '(select ' ~ empty_columns | join(', ')
+                ~ ' where false)' %}
+        {% elif reader is none %}
+            {{ exceptions.raise_compiler_error(
+                "Raw table '" ~ table ~ "' not found: expected "
+                ~ raw_dir ~ "/" ~ table ~ ".parquet or " ~ raw_dir ~ "/"
+                ~ table ~ ".csv. Set LEAD_SCORING_RAW_DIR to the folder with "
+                ~ "your files, or run `make sample-data`.") }}
+        {% endif %}
+        {% set found = run_query('select * from ' ~ reader ~ ' limit 0') %}
+        {% set found_columns = found.column_names | map('lower') | list %}
+        {% set missing = [] %}
+        {% for column in columns %}
+            {% if column not in found_columns %}
+                {% do missing.append(column) %}
+            {% endif %}
+        {% endfor %}
+        {% if missing %}
+            {{ exceptions.raise_compiler_error(
+                "Raw file for '" ~ table ~ "' in " ~ raw_dir
+                ~ " lacks required column(s): " ~ missing | join(', ')
+                ~ ". It has: " ~ found_columns | join(', ') ~ ".") }}
+        {% endif %}
+        {% do run_query('create or replace view ' ~ schema ~ '.' ~ table
+            ~ ' as select * from ' ~ reader) %}
+    {% endfor %}
+    {{ return('') }}
+{% endmacro %}
+
+{#- The table expression that reads one raw table's file, or none. -#}
+{% macro raw_file_reader(raw_dir, table) %}
+    {% set base = raw_dir.rstrip('/') ~ '/' ~ table %}
+    {% set quoted = base.replace("'", "''") %}
+    {% set files = run_query(
+        "select file from glob('" ~ quoted ~ ".parquet') union all "
+        ~ "select file from glob('" ~ quoted ~ ".csv')") %}
+    {% if files.rows | length > 1 %}
+        {{ exceptions.raise_compiler_error(
+            "Both " ~ base ~ ".parquet and " ~ base ~ ".csv exist: "
+            ~ "keep one, so it is clear which is read.") }}
+    {% elif files.rows | length == 0 %}
+        {{ return(none) }}
+    {% elif files.rows[0][0].endswith('.csv') %}
+        {{ return("read_csv('" ~ quoted ~ ".csv', header = true, "
+            ~ "all_varchar = true)") }}
+    {% else %}
+        {{ return("read_parquet('" ~ quoted ~ ".parquet')") }}
+    {% endif %}
+{% endmacro %}
+
+{#- The raw data contract: required columns per table (README documents
+    each; scripts/lead_scoring/contract.py holds the same list). -#}
+{% macro raw_contract() %}
+    {{ return({
+        'leads': ['lead_id', 'email', 'first_name', 'last_name', 'job_title',
+                  'company_name', 'company_domain', 'industry',
+                  'employee_count', 'annual_revenue', 'country',
+                  'lead_source', 'created_at', 'updated_at'],
+        'activities': ['activity_id', 'lead_id', 'activity_type',
+                       'occurred_at', 'url', 'campaign', 'asset',
+                       'duration_seconds'],
+        'opportunities': ['opportunity_id', 'lead_id', 'created_at', 'stage',
+                          'is_won', 'closed_at', 'amount'],
+        'sales_feedback': ['lead_id', 'feedback_at', 'disposition', 'reason'],
+    }) }}
+{% endmacro %}
+
+{% macro optional_raw_tables() %}
+    {{ return(['sales_feedback']) }}
+{% endmacro %}

@@ -1,0 +1,75 @@
+{#- Trimmed text, empty strings as null. -#}
+{% macro clean_text(column) -%}
+    nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+{#- A number from text or a number; null when it is not one. -#}
+{% macro clean_number(column, type=none) -%}
+    {%- set parsed = dbt.safe_cast(
+        'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')', dbt.type_float())
+    -%}
+    {%- if type -%}cast({{ parsed }} as {{ type }}){%- else -%}{{ parsed }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether a cleaned (lowercase, trimmed) email is usable: one @, a local
+    part, a dotted domain, no spaces. -#}
+{% macro is_valid_email(email) -%}
+    coalesce(
+        {{ dbt.length(email) }}
+        - {{ dbt.length(dbt.replace(email, "'@'", "''")) }} = 1
+        and {{ dbt.length(dbt.split_part(email, "'@'", 1)) }} > 0
+        and {{ dbt.position("'.'", dbt.split_part(email, "'@'", 2)) }} > 1
+        and {{ dbt.split_part(email, "'@'", 2) }} not like '%.'
+        and {{ dbt.position("' '", email) }} = 0,
+        false
+    )
+{%- endmacro %}
+
+{#-
+    Columns of a raw relation that are not in the contract, for passing
+    through to staging under snake_case names (so fit rules can score a
+    user's own columns). A name that cannot be made a plain identifier, or
+    that collides with another, stops the run with a message.
+    Returns a list of (quoted source name, snake_case name).
+-#}
+{% macro extra_columns(relation, contract_columns) %}
+    {% if not execute %}{{ return([]) }}{% endif %}
+    {% set extras = [] %}
+    {% set taken = contract_columns | list %}
+    {% for column in adapter.get_columns_in_relation(relation) %}
+        {% set name = column.name %}
+        {% set snake = modules.re.sub('[^a-z0-9]+', '_', name.lower())
+            .strip('_') %}
+        {% if name.lower() in contract_columns %}
+            {# a contract column: typed by the staging model itself #}
+        {% elif not snake or not modules.re.match('^[a-z][a-z0-9_]{0,62}$',
+                snake) or '"' in name %}
+            {{ exceptions.raise_compiler_error(
+                "Column '" ~ name ~ "' of " ~ relation ~ " cannot be used as "
+                ~ "a name: rename it to letters, digits and underscores.") }}
+        {% elif snake in taken %}
+            {{ exceptions.raise_compiler_error(
+                "Column '" ~ name ~ "' of " ~ relation ~ " becomes '" ~ snake
+                ~ "', which another column already has: rename one.") }}
+        {% else %}
+            {% do taken.append(snake) %}
+            {% do extras.append((adapter.quote(name), snake)) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(extras) }}
+{% endmacro %}
+
+{#- The columns of a relation, comma-separated, leaving out `except`
+    (for selecting everything but bookkeeping columns, portably). -#}
+{% macro star_except(relation, except=[]) -%}
+    {%- if not execute -%}*{%- else -%}
+        {%- set kept = [] -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- if column.name | lower not in except -%}
+                {%- do kept.append(adapter.quote(column.name)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {{- kept | join(',\n        ') -}}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,93 @@
+{#
+    Each distinct job title mapped to a seniority and a department through
+    the job_title_seniority seed: a keyword matches as a whole word (or
+    phrase) anywhere in the title, case and punctuation ignored; the lowest
+    match_priority wins. A title with no seniority keyword is an
+    individual contributor.
+#}
+with
+
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+job_title_keywords as (
+
+    select * from {{ ref('job_title_seniority') }}
+
+),
+
+job_titles as (
+
+    select distinct
+        job_title,
+        {{ lead_scoring.normalise_words('job_title') }} as job_title_words
+    from leads
+    where job_title is not null
+
+),
+
+keyword_matches as (
+
+    select
+        job_titles.job_title,
+        job_title_keywords.keyword,
+        job_title_keywords.seniority,
+        job_title_keywords.department,
+        job_title_keywords.match_priority
+    from job_titles
+    inner join job_title_keywords
+        on {{ dbt.position(
+            "' ' || lower(trim(job_title_keywords.keyword)) || ' '",
+            'job_titles.job_title_words') }} > 0
+
+),
+
+seniority_ranked as (
+
+    select
+        job_title,
+        lower(trim(seniority)) as seniority,
+        row_number() over (
+            partition by job_title order by match_priority asc, keyword asc
+        ) as match_rank
+    from keyword_matches
+    where seniority is not null
+
+),
+
+department_ranked as (
+
+    select
+        job_title,
+        lower(trim(department)) as department,
+        row_number() over (
+            partition by job_title order by match_priority asc, keyword asc
+        ) as match_rank
+    from keyword_matches
+    where department is not null
+
+),
+
+titles_mapped as (
+
+    select
+        job_titles.job_title,
+        coalesce(seniority_ranked.seniority, 'individual_contributor')
+            as seniority,
+        department_ranked.department
+    from job_titles
+    left join seniority_ranked
+        on
+            job_titles.job_title = seniority_ranked.job_title
+            and seniority_ranked.match_rank = 1
+    left join department_ranked
+        on
+            job_titles.job_title = department_ranked.job_title
+            and department_ranked.match_rank = 1
+
+)
+
+select * from titles_mapped

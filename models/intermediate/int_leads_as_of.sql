@@ -1,0 +1,110 @@
+{#
+    The leads that exist as of `scored_as_of`, with every attribute a fit
+    rule or disqualifier can test: the lead's own columns (including any
+    extra columns of the raw file), seniority, department, email domain
+    type, and what was known about its behaviour and sales' verdict then.
+#}
+with
+
+leads as (
+
+    select * from {{ ref('int_leads_enriched') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_scoring_as_of') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('int_activities_decayed') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+sales_feedback as (
+
+    select * from {{ ref('stg_crm__sales_feedback') }}
+
+),
+
+activity_summary as (
+
+    select
+        lead_id,
+        count(*) as activity_count,
+        max(occurred_at) as last_activity_at,
+        max(
+            case when activity_type = 'email_bounce' then 1 else 0 end
+        ) = 1 as has_email_bounced,
+        max(
+            case when activity_type = 'email_unsubscribe' then 1 else 0 end
+        ) = 1 as has_unsubscribed
+    from activities
+    group by 1
+
+),
+
+opportunities_known as (
+
+    select
+        opportunities.lead_id,
+        min(opportunities.created_at) as first_opportunity_at
+    from opportunities
+    cross join as_of
+    where opportunities.created_at < as_of.scored_as_of
+    group by 1
+
+),
+
+feedback_ranked as (
+
+    select
+        sales_feedback.lead_id,
+        sales_feedback.disposition,
+        row_number() over (
+            partition by sales_feedback.lead_id
+            order by sales_feedback.feedback_at desc, sales_feedback.disposition
+        ) as feedback_rank
+    from sales_feedback
+    cross join as_of
+    where sales_feedback.feedback_at < as_of.scored_as_of
+
+),
+
+leads_as_of as (
+
+    select
+        leads.*,
+        coalesce(activity_summary.activity_count, 0) as activity_count,
+        activity_summary.last_activity_at,
+        coalesce(activity_summary.has_email_bounced, false)
+            as has_email_bounced,
+        coalesce(activity_summary.has_unsubscribed, false) as has_unsubscribed,
+        opportunities_known.first_opportunity_at,
+        opportunities_known.lead_id is not null as has_opportunity,
+        feedback_ranked.disposition as latest_sales_disposition,
+        as_of.scored_as_of
+    from leads
+    cross join as_of
+    left join activity_summary
+        on leads.lead_id = activity_summary.lead_id
+    left join opportunities_known
+        on leads.lead_id = opportunities_known.lead_id
+    left join feedback_ranked
+        on
+            leads.lead_id = feedback_ranked.lead_id
+            and feedback_ranked.feedback_rank = 1
+    where leads.created_at < as_of.scored_as_of
+
+)
+
+select * from leads_as_of

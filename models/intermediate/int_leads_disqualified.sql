@@ -1,0 +1,30 @@
+{#- Every disqualifier each lead matches: such a lead is never sales-ready. -#}
+with
+
+attributes as (
+
+    select * from {{ ref('int_leads_attributes_unpivoted') }}
+
+),
+
+disqualifiers as (
+
+    select * from {{ ref('disqualifiers') }}
+
+),
+
+disqualifiers_matched as (
+
+    select
+        attributes.lead_id,
+        disqualifiers.disqualifier_id,
+        disqualifiers.reason
+    from attributes
+    inner join disqualifiers
+        on
+            attributes.attribute = lower(trim(disqualifiers.attribute))
+            and {{ lead_scoring.rule_matches('disqualifiers', 'attributes') }}
+
+)
+
+select * from disqualifiers_matched

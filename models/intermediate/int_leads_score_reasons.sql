@@ -1,0 +1,63 @@
+{#
+    Every contribution to a lead's points in plain words, ranked by size
+    (largest first, positive or negative), for the top_reasons column:
+        fit:        "Director-level title (+20)"
+        engagement: "Viewed pricing page 3 times (+21)"
+    A capped engagement says so; contributions that round to 0 are left out.
+#}
+with
+
+fit_points as (
+
+    select * from {{ ref('int_leads_fit_points') }}
+
+),
+
+engagement as (
+
+    select * from {{ ref('int_leads_engagement_by_type') }}
+
+),
+
+contributions as (
+
+    select
+        lead_id,
+        'fit' as contribution_kind,
+        rule_id as contribution_key,
+        cast(points as {{ dbt.type_float() }}) as points,
+        reason || ' (' || {{ lead_scoring.signed_points('points') }} || ')'
+            as reason_text
+    from fit_points
+
+    union all
+
+    select
+        lead_id,
+        'engagement' as contribution_kind,
+        activity_type as contribution_key,
+        engagement_points as points,
+        activity_label || ' '
+        || cast(activity_count as {{ dbt.type_string() }})
+        || case when activity_count = 1 then ' time' else ' times' end
+        || ' (' || {{ lead_scoring.signed_points('engagement_points') }}
+        || case when is_capped then ', capped' else '' end || ')'
+            as reason_text
+    from engagement
+
+),
+
+contributions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by lead_id
+            order by abs(points) desc, contribution_kind, contribution_key
+        ) as reason_rank
+    from contributions
+    where round(points, 0) != 0
+
+)
+
+select * from contributions_ranked

@@ -1,0 +1,53 @@
+{#
+    The version stamped on every score: the released version (var
+    lead_scoring__scoring_version) plus a fingerprint of the scoring seeds,
+    so any edit to a weight, rule or threshold shows in the scores.
+#}
+{%- set seeds = {
+    'activity_weights': ['activity_type', 'activity_label', 'points',
+                         'half_life_days', 'max_points'],
+    'fit_rules': ['rule_id', 'attribute', 'match_kind', 'match_value',
+                  'range_min', 'range_max', 'points', 'reason'],
+    'disqualifiers': ['disqualifier_id', 'attribute', 'match_kind',
+                      'match_value', 'range_min', 'range_max', 'reason'],
+    'score_thresholds': ['scale', 'band', 'band_rank', 'min_score'],
+    'job_title_seniority': ['keyword', 'seniority', 'department',
+                            'match_priority'],
+    'free_email_domains': ['email_domain'],
+} -%}
+{%- set release = var('lead_scoring__scoring_version') | string -%}
+
+with
+
+seed_rows as (
+    {%- for seed, columns in seeds.items() %}
+
+    select
+        '{{ seed }}' as seed_name,
+        {{ lead_scoring.row_as_text(columns) }} as row_text
+    from {{ ref(seed) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+fingerprint as (
+
+    select
+        {{ dbt.hash(dbt.listagg(
+            "seed_name || ':' || row_text", "'\\n'",
+            'order by seed_name, row_text')) }} as seeds_hash
+    from seed_rows
+
+),
+
+versioned as (
+
+    select
+        '{{ release | replace("'", "''") }}' || '+'
+        || {{ dbt.right('seeds_hash', 8) }} as scoring_version
+    from fingerprint
+
+)
+
+select * from versioned

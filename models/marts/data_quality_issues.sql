@@ -1,0 +1,161 @@
+{#
+    Every raw row that does not reach the scores, and every row that reaches
+    them only partly, with the reason: nothing is dropped silently. Counts
+    reconcile (tests/assert_*_reconcile.sql):
+        raw leads      = lead_scores rows + excluded lead rows here
+        raw activities = scored activities + excluded activity rows here
+#}
+with
+
+lead_rows as (
+
+    select * from {{ ref('base_crm__leads') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+activity_rows as (
+
+    select * from {{ ref('base_marketing__activities') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('int_activities_enriched') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_scoring_as_of') }}
+
+),
+
+lead_issues as (
+
+    select
+        'leads' as source_table,
+        lead_id as record_id,
+        lead_id,
+        rejection_reason as reason_code,
+        case rejection_reason
+            when 'missing_lead_id' then 'Lead row has no lead_id'
+            when 'invalid_created_at'
+                then 'created_at is missing or not a timestamp'
+            when 'superseded_lead_version'
+                then 'An older copy of a lead; its newest version is used'
+        end as reason_detail,
+        true as is_excluded_from_scores,
+        version_rank as copy_number
+    from lead_rows
+    where rejection_reason is not null
+
+    union all
+
+    select
+        'leads' as source_table,
+        leads.lead_id as record_id,
+        leads.lead_id,
+        'created_after_as_of' as reason_code,
+        'Lead created after the scoring date' as reason_detail,
+        true as is_excluded_from_scores,
+        1 as copy_number
+    from leads
+    cross join as_of
+    where leads.created_at >= as_of.scored_as_of
+
+),
+
+activity_issues as (
+
+    select
+        'activities' as source_table,
+        activity_id as record_id,
+        lead_id,
+        rejection_reason as reason_code,
+        case rejection_reason
+            when 'missing_activity_id' then 'Activity row has no activity_id'
+            when 'missing_lead_id' then 'Activity row has no lead_id'
+            when 'invalid_occurred_at'
+                then 'occurred_at is missing or not a timestamp'
+            when 'missing_activity_type' then 'activity_type is empty'
+            when 'duplicate_activity_id'
+                then 'A repeated copy of an activity already counted'
+        end as reason_detail,
+        true as is_excluded_from_scores,
+        copy_rank as copy_number
+    from activity_rows
+    where rejection_reason is not null
+
+    union all
+
+    select
+        'activities' as source_table,
+        activities.activity_id as record_id,
+        activities.lead_id,
+        case
+            when not activities.is_known_lead then 'unknown_lead'
+            when activities.lead_created_at >= as_of.scored_as_of
+                then 'lead_created_after_as_of'
+            else 'occurred_after_as_of'
+        end as reason_code,
+        case
+            when not activities.is_known_lead
+                then 'No usable lead has this lead_id (deleted or merged?)'
+            when activities.lead_created_at >= as_of.scored_as_of
+                then 'Its lead was created after the scoring date'
+            else 'Occurred after the scoring date'
+        end as reason_detail,
+        true as is_excluded_from_scores,
+        1 as copy_number
+    from activities
+    cross join as_of
+    where
+        not activities.is_known_lead
+        or activities.lead_created_at >= as_of.scored_as_of
+        or activities.occurred_at >= as_of.scored_as_of
+
+    union all
+
+    select
+        'activities' as source_table,
+        activity_id as record_id,
+        lead_id,
+        'unknown_activity_type' as reason_code,
+        'Type ' || activity_type
+        || ' is not in the activity_weights seed: kept, scored 0'
+            as reason_detail,
+        false as is_excluded_from_scores,
+        1 as copy_number
+    from activities
+    where not is_known_activity_type
+
+),
+
+issues as (
+
+    select * from lead_issues
+    union all
+    select * from activity_issues
+
+),
+
+issues_keyed as (
+
+    select
+        {{ dbt.hash(
+            "source_table || '|' || reason_code || '|' || "
+            ~ "coalesce(record_id, '') || '|' || "
+            ~ "cast(copy_number as " ~ dbt.type_string() ~ ")") }} as issue_id,
+        *
+    from issues
+
+)
+
+select * from issues_keyed

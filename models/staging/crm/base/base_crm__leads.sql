@@ -1,0 +1,80 @@
+{#
+    Every raw lead row, typed and cleaned, with the reason it cannot be
+    scored (null when it can). stg_crm__leads keeps the usable rows;
+    data_quality_issues reports the rest, so no row is lost.
+#}
+{%- set contract = lead_scoring.raw_contract()['leads'] -%}
+{%- set extras = lead_scoring.extra_columns(source('crm', 'leads'), contract) -%}
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'leads') }}
+
+),
+
+typed as (
+
+    select
+        -- ids
+        {{ lead_scoring.clean_text('lead_id') }} as lead_id,
+
+        -- strings
+        lower({{ lead_scoring.clean_text('email') }}) as email,
+        {{ lead_scoring.clean_text('first_name') }} as first_name,
+        {{ lead_scoring.clean_text('last_name') }} as last_name,
+        {{ lead_scoring.clean_text('job_title') }} as job_title,
+        {{ lead_scoring.clean_text('company_name') }} as company_name,
+        lower({{ lead_scoring.clean_text('company_domain') }})
+            as company_domain,
+        {{ lead_scoring.clean_text('industry') }} as industry,
+        {{ lead_scoring.clean_text('country') }} as country,
+        {{ lead_scoring.clean_text('lead_source') }} as lead_source,
+
+        -- numerics
+        {{ lead_scoring.clean_number('employee_count', dbt.type_bigint()) }}
+            as employee_count,
+        {{ lead_scoring.clean_number('annual_revenue') }} as annual_revenue,
+
+        -- timestamps
+        {{ lead_scoring.to_utc_timestamp('created_at') }} as created_at,
+        {{ lead_scoring.to_utc_timestamp('updated_at') }} as updated_at
+
+        {%- for quoted, snake in extras %},
+        {{ quoted }} as {{ snake }}
+        {%- endfor %}
+
+    from source
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by lead_id
+            order by
+                updated_at desc nulls last,
+                created_at desc nulls last,
+                email asc
+        ) as version_rank
+    from typed
+
+),
+
+reasons_assigned as (
+
+    select
+        *,
+        case
+            when lead_id is null then 'missing_lead_id'
+            when created_at is null then 'invalid_created_at'
+            when version_rank > 1 then 'superseded_lead_version'
+        end as rejection_reason
+    from versions_ranked
+
+)
+
+select * from reasons_assigned

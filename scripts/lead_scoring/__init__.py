@@ -1,0 +1,1 @@
+"""Shared code for the project's command-line scripts (see scripts/*.py)."""
