@@ -11,7 +11,8 @@
 {% endmacro %}
 
 {% macro default__to_utc_timestamp(expression) %}
-    {{ dbt.safe_cast(expression, api.Column.translate_type('timestamp')) }}
+    {{ lead_scoring.try_cast(expression,
+        api.Column.translate_type('timestamp')) }}
 {% endmacro %}
 
 {% macro duckdb__to_utc_timestamp(expression) %}
@@ -19,6 +20,22 @@
         it (the session runs in UTC, see profiles.yml). -#}
     cast(try_cast(cast({{ expression }} as varchar) as timestamptz)
         as timestamp)
+{% endmacro %}
+
+{#- A cast that gives null instead of an error when the value does not
+    convert. dbt.safe_cast is a plain cast on DuckDB and Postgres, so one
+    bad value in a raw file would stop the whole build. -#}
+{% macro try_cast(expression, type) %}
+    {{ return(adapter.dispatch('try_cast', 'lead_scoring')(
+        expression, type)) }}
+{% endmacro %}
+
+{% macro default__try_cast(expression, type) %}
+    {{ dbt.safe_cast(expression, type) }}
+{% endmacro %}
+
+{% macro duckdb__try_cast(expression, type) %}
+    try_cast({{ expression }} as {{ type }})
 {% endmacro %}
 
 {#- Lowercase text with every run of other characters turned into one
@@ -42,3 +59,16 @@
 {% macro default__snake_case(expression) %}
     regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_', 'g')
 {% endmacro %}
+
+{#- A 64-bit float. dbt.type_float() is a 32-bit `float` on DuckDB, too
+    coarse for scores and decayed points; Spark SQL rejects `double
+    precision`, so each engine gets its own spelling. -#}
+{% macro type_double() %}
+    {{ return(adapter.dispatch('type_double', 'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__type_double() %}double precision{% endmacro %}
+
+{% macro duckdb__type_double() %}double{% endmacro %}
+
+{% macro spark__type_double() %}double{% endmacro %}

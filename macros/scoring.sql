@@ -43,34 +43,62 @@
 {%- endmacro %}
 
 {#-
-    One row per (key, column) of a relation: the column's name as
-    `attribute`, its value as lowercased trimmed text (`attribute_value`)
-    and as a number where it is one (`attribute_number`). Column names come
-    from the database catalogue, not from seed text.
+    One row per (key, attribute) of a relation, for every column that a
+    rule in `rule_relations` (seeds with an `attribute` column) tests: the
+    column's name as `attribute`, its value as lowercased trimmed text
+    (`attribute_value`) and as a number where it is one (`attribute_number`).
+    Column names come from the database catalogue; seed text is only
+    compared with them, never placed in SQL. A rule naming a column that
+    does not exist stops the run with a message naming the seed row.
 -#}
-{% macro unpivot_attributes(relation, key) %}
-    {%- if not execute -%}
+{% macro unpivot_attributes(relation, key, rule_relations) %}
+    {%- set empty -%}
         select
             cast(null as {{ dbt.type_string() }}) as {{ key }},
             cast(null as {{ dbt.type_string() }}) as attribute,
             cast(null as {{ dbt.type_string() }}) as attribute_value,
-            cast(null as {{ dbt.type_float() }}) as attribute_number
-        {{- return('') -}}
+            cast(null as {{ lead_scoring.type_double() }}) as attribute_number
+        where 1 = 0
+    {%- endset -%}
+    {%- set available = [] -%}
+    {%- if execute and load_relation(relation) is not none -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- if column.name | lower != key -%}
+                {%- do available.append(column.name | lower) -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endif -%}
-    {%- set columns = [] -%}
-    {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- if column.name | lower != key -%}
-            {%- do columns.append(column.name | lower) -%}
-        {%- endif -%}
+    {%- if not available -%}
+        {#- Parsing, or the relation is not built yet (e.g. linting). -#}
+        {{- empty -}}{{- return('') -}}
+    {%- endif -%}
+    {%- set used = [] -%}
+    {%- for rules in rule_relations -%}
+        {#- The first column of a rule seed is its id. -#}
+        {%- set rows = run_query('select * from ' ~ rules) -%}
+        {%- for row in rows -%}
+            {%- set attribute = (row['attribute'] or '') | string | trim
+                | lower -%}
+            {%- if attribute not in available -%}
+                {{ exceptions.raise_compiler_error(
+                    "Seed " ~ rules.identifier ~ ", row '" ~ row[0]
+                    ~ "': attribute '" ~ attribute ~ "' is not a lead "
+                    ~ "column. Use one of: " ~ available | join(', ')) }}
+            {%- elif attribute not in used -%}
+                {%- do used.append(attribute) -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endfor -%}
-    {%- for column in columns %}
+    {%- if not used -%}{{- empty -}}{{- return('') -}}{%- endif -%}
+    {%- for column in used %}
         {%- set value = 'lower(trim(cast(' ~ adapter.quote(column) ~ ' as '
             ~ dbt.type_string() ~ ')))' %}
         select
             {{ key }},
             '{{ column }}' as attribute,
             {{ value }} as attribute_value,
-            {{ dbt.safe_cast(value, dbt.type_float()) }} as attribute_number
+            {{ lead_scoring.try_cast(value, lead_scoring.type_double()) }}
+                as attribute_number
         from {{ relation }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}

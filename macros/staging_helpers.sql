@@ -5,8 +5,8 @@
 
 {#- A number from text or a number; null when it is not one. -#}
 {% macro clean_number(column, type=none) -%}
-    {%- set parsed = dbt.safe_cast(
-        'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')', dbt.type_float())
+    {%- set parsed = lead_scoring.try_cast(
+        'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')', lead_scoring.type_double())
     -%}
     {%- if type -%}cast({{ parsed }} as {{ type }}){%- else -%}{{ parsed }}
     {%- endif -%}

@@ -1,14 +1,28 @@
 {#
-    The activities a score as of `scored_as_of` may use (known lead created
-    before it, activity before it), each with its points decayed by age:
+    The activities a score as of `scored_as_of` may use (lead created before
+    it, activity before it), each with its type's weight and its points
+    decayed by age:
         decayed_points = points * 0.5 ^ (age_days / half_life_days)
-    so an action is worth half as much one half-life later.
+    so an action is worth half as much one half-life later. A type missing
+    from activity_weights scores 0 (and is reported in data_quality_issues).
 #}
 with
 
 activities as (
 
-    select * from {{ ref('int_activities_enriched') }}
+    select * from {{ ref('fct_lead_activities') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('dim_leads') }}
+
+),
+
+activity_weights as (
+
+    select * from {{ ref('activity_weights') }}
 
 ),
 
@@ -24,20 +38,35 @@ activities_in_scope as (
         activities.activity_id,
         activities.lead_id,
         activities.activity_type,
-        activities.activity_label,
         activities.occurred_at,
-        activities.base_points,
-        activities.half_life_days,
-        activities.max_points,
         as_of.scored_as_of,
         {{ dbt.datediff('activities.occurred_at', 'as_of.scored_as_of',
             'second') }} / 86400.0 as age_days
     from activities
+    inner join leads
+        on activities.lead_id = leads.lead_id
     cross join as_of
     where
-        activities.is_known_lead
-        and activities.lead_created_at < as_of.scored_as_of
+        leads.created_at < as_of.scored_as_of
         and activities.occurred_at < as_of.scored_as_of
+
+),
+
+activities_weighted as (
+
+    select
+        activities_in_scope.*,
+        coalesce(
+            activity_weights.activity_label, activities_in_scope.activity_type
+        ) as activity_label,
+        coalesce(activity_weights.points, 0) as base_points,
+        activity_weights.half_life_days,
+        activity_weights.max_points
+    from activities_in_scope
+    left join activity_weights
+        on
+            activities_in_scope.activity_type
+            = lower(trim(activity_weights.activity_type))
 
 ),
 
@@ -50,7 +79,7 @@ activities_decayed as (
                 then base_points * power(0.5, age_days / half_life_days)
             else 0
         end as decayed_points
-    from activities_in_scope
+    from activities_weighted
 
 )
 

@@ -1,14 +1,16 @@
+{{ config(materialized='table') }}
 {#
     The leads that exist as of `scored_as_of`, with every attribute a fit
     rule or disqualifier can test: the lead's own columns (including any
     extra columns of the raw file), seniority, department, email domain
     type, and what was known about its behaviour and sales' verdict then.
+    A table: fit rules, disqualifiers and lead_scores all read it.
 #}
 with
 
 leads as (
 
-    select * from {{ ref('int_leads_enriched') }}
+    select * from {{ ref('dim_leads') }}
 
 ),
 
@@ -18,9 +20,9 @@ as_of as (
 
 ),
 
-activities as (
+engagement as (
 
-    select * from {{ ref('int_activities_decayed') }}
+    select * from {{ ref('int_leads_engagement_by_type') }}
 
 ),
 
@@ -40,15 +42,15 @@ activity_summary as (
 
     select
         lead_id,
-        count(*) as activity_count,
-        max(occurred_at) as last_activity_at,
+        sum(activity_count) as activity_count,
+        max(last_occurred_at) as last_activity_at,
         max(
             case when activity_type = 'email_bounce' then 1 else 0 end
         ) = 1 as has_email_bounced,
         max(
             case when activity_type = 'email_unsubscribe' then 1 else 0 end
         ) = 1 as has_unsubscribed
-    from activities
+    from engagement
     group by 1
 
 ),
@@ -84,7 +86,8 @@ leads_as_of as (
 
     select
         leads.*,
-        coalesce(activity_summary.activity_count, 0) as activity_count,
+        cast(coalesce(activity_summary.activity_count, 0)
+            as {{ dbt.type_bigint() }}) as activity_count,
         activity_summary.last_activity_at,
         coalesce(activity_summary.has_email_bounced, false)
             as has_email_bounced,

@@ -1,7 +1,9 @@
+{{ config(materialized='table') }}
 {#
     Engagement per lead and activity type: the decayed points summed, then
     capped at the type's max_points (in either direction for negative
-    types), so one repeated action cannot inflate a score.
+    types), so one repeated action cannot inflate a score. A table:
+    int_leads_as_of, the reasons and lead_scores all read it.
 #}
 with
 

@@ -25,7 +25,7 @@ contributions as (
         lead_id,
         'fit' as contribution_kind,
         rule_id as contribution_key,
-        cast(points as {{ dbt.type_float() }}) as points,
+        cast(points as {{ lead_scoring.type_double() }}) as points,
         reason || ' (' || {{ lead_scoring.signed_points('points') }} || ')'
             as reason_text
     from fit_points

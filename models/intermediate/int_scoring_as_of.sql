@@ -19,13 +19,13 @@ with
 
 activities as (
 
-    select * from {{ ref('stg_marketing__activities') }}
+    select * from {{ ref('fct_lead_activities') }}
 
 ),
 
 leads as (
 
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('dim_leads') }}
 
 ),
 

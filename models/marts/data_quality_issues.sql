@@ -31,6 +31,18 @@ activities as (
 
 ),
 
+lead_activities as (
+
+    select * from {{ ref('fct_lead_activities') }}
+
+),
+
+activity_weights as (
+
+    select * from {{ ref('activity_weights') }}
+
+),
+
 as_of as (
 
     select * from {{ ref('int_scoring_as_of') }}
@@ -125,16 +137,20 @@ activity_issues as (
 
     select
         'activities' as source_table,
-        activity_id as record_id,
-        lead_id,
+        lead_activities.activity_id as record_id,
+        lead_activities.lead_id,
         'unknown_activity_type' as reason_code,
-        'Type ' || activity_type
+        'Type ' || lead_activities.activity_type
         || ' is not in the activity_weights seed: kept, scored 0'
             as reason_detail,
         false as is_excluded_from_scores,
         1 as copy_number
-    from activities
-    where not is_known_activity_type
+    from lead_activities
+    left join activity_weights
+        on
+            lead_activities.activity_type
+            = lower(trim(activity_weights.activity_type))
+    where activity_weights.activity_type is null
 
 ),
 

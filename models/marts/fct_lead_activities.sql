@@ -1,4 +1,9 @@
-{#- One row per usable activity of a known lead (duplicates removed). -#}
+{#-
+    One row per usable activity of a known lead, re-delivered copies
+    removed. The one materialised copy of the activity stream: scoring reads
+    this table, not the raw files. Weights are not stored here, so editing
+    the activity_weights seed never leaves stale points behind.
+-#}
 with
 
 activities as (
@@ -14,9 +19,6 @@ lead_activities as (
         lead_id,
         activity_type,
         activity_type_raw,
-        activity_label,
-        is_known_activity_type,
-        base_points,
         url,
         campaign,
         asset,

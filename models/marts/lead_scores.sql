@@ -109,11 +109,11 @@ points_combined as (
         leads.activity_count,
         leads.last_activity_at,
         leads.scored_as_of,
-        cast(coalesce(fit_per_lead.fit_points, 0) as {{ dbt.type_float() }})
+        cast(coalesce(fit_per_lead.fit_points, 0) as {{ lead_scoring.type_double() }})
             as fit_points,
         cast(
             coalesce(engagement_per_lead.engagement_points, 0)
-            as {{ dbt.type_float() }}
+            as {{ lead_scoring.type_double() }}
         ) as engagement_points,
         disqualification_per_lead.lead_id is not null as is_disqualified,
         disqualification_per_lead.disqualification_reason,
