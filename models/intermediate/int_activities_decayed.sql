@@ -56,12 +56,12 @@ activities_weighted as (
 
     select
         activities_in_scope.*,
+        activity_weights.half_life_days,
+        activity_weights.max_points,
         coalesce(
             activity_weights.activity_label, activities_in_scope.activity_type
         ) as activity_label,
-        coalesce(activity_weights.points, 0) as base_points,
-        activity_weights.half_life_days,
-        activity_weights.max_points
+        coalesce(activity_weights.points, 0) as base_points
     from activities_in_scope
     left join activity_weights
         on

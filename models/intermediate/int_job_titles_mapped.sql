@@ -75,9 +75,9 @@ titles_mapped as (
 
     select
         job_titles.job_title,
+        department_ranked.department,
         coalesce(seniority_ranked.seniority, 'individual_contributor')
-            as seniority,
-        department_ranked.department
+            as seniority
     from job_titles
     left join seniority_ranked
         on

@@ -74,7 +74,9 @@ feedback_ranked as (
         sales_feedback.disposition,
         row_number() over (
             partition by sales_feedback.lead_id
-            order by sales_feedback.feedback_at desc, sales_feedback.disposition
+            order by
+                sales_feedback.feedback_at desc,
+                sales_feedback.disposition asc
         ) as feedback_rank
     from sales_feedback
     cross join as_of
@@ -86,8 +88,10 @@ leads_as_of as (
 
     select
         leads.*,
-        cast(coalesce(activity_summary.activity_count, 0)
-            as {{ dbt.type_bigint() }}) as activity_count,
+        cast(
+            coalesce(activity_summary.activity_count, 0)
+            as {{ dbt.type_bigint() }}
+        ) as activity_count,
         activity_summary.last_activity_at,
         coalesce(activity_summary.has_email_bounced, false)
             as has_email_bounced,

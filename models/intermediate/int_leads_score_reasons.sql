@@ -53,7 +53,10 @@ contributions_ranked as (
         *,
         row_number() over (
             partition by lead_id
-            order by abs(points) desc, contribution_kind, contribution_key
+            order by
+                abs(points) desc,
+                contribution_kind asc,
+                contribution_key asc
         ) as reason_rank
     from contributions
     where round(points, 0) != 0

@@ -20,14 +20,14 @@
 with
 
 seed_rows as (
-    {%- for seed, columns in seeds.items() %}
 
-    select
-        '{{ seed }}' as seed_name,
-        {{ lead_scoring.row_as_text(columns) }} as row_text
-    from {{ ref(seed) }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {% for seed, columns in seeds.items() -%}
+        select
+            '{{ seed }}' as seed_name,
+            {{ lead_scoring.row_as_text(columns) }} as row_text
+        from {{ ref(seed) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

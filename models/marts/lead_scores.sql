@@ -109,8 +109,10 @@ points_combined as (
         leads.activity_count,
         leads.last_activity_at,
         leads.scored_as_of,
-        cast(coalesce(fit_per_lead.fit_points, 0) as {{ lead_scoring.type_double() }})
-            as fit_points,
+        cast(
+            coalesce(fit_per_lead.fit_points, 0)
+            as {{ lead_scoring.type_double() }}
+        ) as fit_points,
         cast(
             coalesce(engagement_per_lead.engagement_points, 0)
             as {{ lead_scoring.type_double() }}
@@ -144,7 +146,10 @@ scores_computed as (
         round(
             case
                 when engagement_points <= 0 then 0
-                else 100 * (1 - exp(-engagement_points / {{ engagement_scale }}))
+                else
+                    100 * (
+                        1 - exp(-engagement_points / {{ engagement_scale }})
+                    )
             end, 1
         ) as engagement_score
     from points_combined
@@ -228,9 +233,9 @@ leads_scored as (
         lead_score_computed.engagement_score,
         engagement_tiers.engagement_tier,
         lead_score_computed.lead_score,
-        fit_grades.fit_grade
-        || cast(engagement_tiers.engagement_tier_rank
-            as {{ dbt.type_string() }}) as priority,
+        fit_grades.fit_grade || cast(
+            engagement_tiers.engagement_tier_rank as {{ dbt.type_string() }}
+        ) as priority,
         (
             not lead_score_computed.is_disqualified
             and lead_score_computed.lead_score

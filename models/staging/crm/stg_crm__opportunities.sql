@@ -15,7 +15,7 @@ typed as (
         {{ lead_scoring.clean_text('lead_id') }} as lead_id,
 
         -- strings
-        lower({{ lead_scoring.clean_text('stage') }}) as stage,
+        lower({{ lead_scoring.clean_text('stage') }}) as opportunity_stage,
 
         -- numerics
         {{ lead_scoring.clean_number('amount') }} as amount,
@@ -53,7 +53,7 @@ usable_opportunities as (
     select
         opportunity_id,
         lead_id,
-        stage,
+        opportunity_stage,
         amount,
         is_won,
         created_at,

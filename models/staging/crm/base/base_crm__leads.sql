@@ -4,7 +4,8 @@
     data_quality_issues reports the rest, so no row is lost.
 #}
 {%- set contract = lead_scoring.raw_contract()['leads'] -%}
-{%- set extras = lead_scoring.extra_columns(source('crm', 'leads'), contract) -%}
+{%- set extras = lead_scoring.extra_columns(
+    source('crm', 'leads'), contract) -%}
 
 with
 
@@ -19,6 +20,11 @@ typed as (
     select
         -- ids
         {{ lead_scoring.clean_text('lead_id') }} as lead_id,
+
+        -- extra columns of the raw file, as they are (fit rules may use them)
+        {% for quoted, snake in extras -%}
+            {{ quoted }} as {{ snake }},
+        {% endfor %}
 
         -- strings
         lower({{ lead_scoring.clean_text('email') }}) as email,
@@ -40,10 +46,6 @@ typed as (
         -- timestamps
         {{ lead_scoring.to_utc_timestamp('created_at') }} as created_at,
         {{ lead_scoring.to_utc_timestamp('updated_at') }} as updated_at
-
-        {%- for quoted, snake in extras %},
-        {{ quoted }} as {{ snake }}
-        {%- endfor %}
 
     from source
 
