@@ -43,35 +43,61 @@ SENIORITIES: dict[str, tuple[float, float, list[str]]] = {
     "c_level": (
         0.05,
         0.9,
-        ["Chief Executive Officer", "CEO", "Chief Marketing Officer", "CTO",
-         "Chief Revenue Officer", "Founder & CEO"],
+        [
+            "Chief Executive Officer",
+            "CEO",
+            "Chief Marketing Officer",
+            "CTO",
+            "Chief Revenue Officer",
+            "Founder & CEO",
+        ],
     ),
     "vp": (
         0.08,
         1.0,
-        ["VP of Marketing", "Vice President, Sales", "VP Engineering",
-         "vp marketing", "SVP, Operations"],
+        [
+            "VP of Marketing",
+            "Vice President, Sales",
+            "VP Engineering",
+            "vp marketing",
+            "SVP, Operations",
+        ],
     ),
     "director": (
         0.14,
         0.8,
-        ["Director of IT", "Marketing Director", "Head of Growth",
-         "Director, Revenue Operations", "Head of Data"],
+        [
+            "Director of IT",
+            "Marketing Director",
+            "Head of Growth",
+            "Director, Revenue Operations",
+            "Head of Data",
+        ],
     ),
     "manager": (
         0.22,
         0.4,
-        ["Marketing Manager", "Sales Manager", "IT Manager",
-         "Engineering Manager", "Demand Generation Manager"],
+        [
+            "Marketing Manager",
+            "Sales Manager",
+            "IT Manager",
+            "Engineering Manager",
+            "Demand Generation Manager",
+        ],
     ),
     "individual_contributor": (
         0.38,
         0.0,
-        ["Software Engineer", "Data Analyst", "Marketing Specialist",
-         "Account Executive", "Consultant", "Sales Representative"],
+        [
+            "Software Engineer",
+            "Data Analyst",
+            "Marketing Specialist",
+            "Account Executive",
+            "Consultant",
+            "Sales Representative",
+        ],
     ),
-    "student": (0.05, -2.0, ["Student", "Intern", "Graduate Student",
-                              "MBA Candidate"]),
+    "student": (0.05, -2.0, ["Student", "Intern", "Graduate Student", "MBA Candidate"]),
     "unknown": (0.08, -0.3, []),  # no job title at all
 }
 
@@ -103,41 +129,181 @@ COUNTRIES = {  # share, effect
     "Japan": (0.02, -0.2),
 }
 
-LEAD_SOURCES = ["Organic Search", "Paid Search", "Webinar", "Referral", "Event",
-                "Content Syndication", "Outbound"]
-FREE_MAIL = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com",
-             "icloud.com", "aol.com", "proton.me", "gmx.de"]
+LEAD_SOURCES = [
+    "Organic Search",
+    "Paid Search",
+    "Webinar",
+    "Referral",
+    "Event",
+    "Content Syndication",
+    "Outbound",
+]
+FREE_MAIL = [
+    "gmail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "icloud.com",
+    "aol.com",
+    "proton.me",
+    "gmx.de",
+]
 COMPETITORS = ["leadrival.com", "scorecompete.io"]
-UNIVERSITIES = ["stateuniversity.edu", "techinstitute.edu", "citycollege.edu",
-                "uni-beispiel.de", "example.ac.uk"]
-FIRST_NAMES = ["James", "Mary", "Wei", "Priya", "Carlos", "Fatima", "Olga",
-               "Kenji", "Amara", "Lucas", "Sofia", "Ahmed", "Emma", "Noah",
-               "Chloé", "Mateo", "Aisha", "Liam", "Yuki", "Zoë", "Ivan",
-               "Grace", "Omar", "Elena", "Tom", "Nia", "Pedro", "Hannah",
-               "Raj", "Julia", "Sean", "Mei", "Ana", "Ben", "Leila", "Max",
-               "Sara", "Ola", "Dev", "Ines"]
-LAST_NAMES = ["Smith", "Garcia", "Chen", "Patel", "Müller", "Okafor", "Kim",
-              "Novak", "Silva", "O'Brien", "Rossi", "Haddad", "Johnson",
-              "Nguyen", "Kowalski", "Dubois", "Tanaka", "Brown", "Ivanova",
-              "Lopez", "Singh", "Andersen", "Murphy", "Costa", "Ali", "Wong",
-              "Schmidt", "Jones", "Martin", "Sato", "Fischer", "Moreau",
-              "Reyes", "Clark", "Khan", "Berg", "Walsh", "Perez", "Lee",
-              "Taylor"]
-NAME_PARTS = ["Acme", "Nimbus", "Vertex", "Blue", "North", "Quantum", "Atlas",
-              "Bright", "Cedar", "Delta", "Ember", "Falcon", "Granite", "Harbor",
-              "Iron", "Juniper", "Kite", "Lumen", "Maple", "Nova", "Orbit",
-              "Pioneer", "Quartz", "River", "Summit", "Tidal", "Union",
-              "Velvet", "Willow", "Zenith"]
-NAME_SUFFIXES = ["Labs", "Systems", "Group", "Analytics", "Health", "Logistics",
-                 "Capital", "Software", "Retail", "Works", "Media", "Partners"]
+UNIVERSITIES = [
+    "stateuniversity.edu",
+    "techinstitute.edu",
+    "citycollege.edu",
+    "uni-beispiel.de",
+    "example.ac.uk",
+]
+FIRST_NAMES = [
+    "James",
+    "Mary",
+    "Wei",
+    "Priya",
+    "Carlos",
+    "Fatima",
+    "Olga",
+    "Kenji",
+    "Amara",
+    "Lucas",
+    "Sofia",
+    "Ahmed",
+    "Emma",
+    "Noah",
+    "Chloé",
+    "Mateo",
+    "Aisha",
+    "Liam",
+    "Yuki",
+    "Zoë",
+    "Ivan",
+    "Grace",
+    "Omar",
+    "Elena",
+    "Tom",
+    "Nia",
+    "Pedro",
+    "Hannah",
+    "Raj",
+    "Julia",
+    "Sean",
+    "Mei",
+    "Ana",
+    "Ben",
+    "Leila",
+    "Max",
+    "Sara",
+    "Ola",
+    "Dev",
+    "Ines",
+]
+LAST_NAMES = [
+    "Smith",
+    "Garcia",
+    "Chen",
+    "Patel",
+    "Müller",
+    "Okafor",
+    "Kim",
+    "Novak",
+    "Silva",
+    "O'Brien",
+    "Rossi",
+    "Haddad",
+    "Johnson",
+    "Nguyen",
+    "Kowalski",
+    "Dubois",
+    "Tanaka",
+    "Brown",
+    "Ivanova",
+    "Lopez",
+    "Singh",
+    "Andersen",
+    "Murphy",
+    "Costa",
+    "Ali",
+    "Wong",
+    "Schmidt",
+    "Jones",
+    "Martin",
+    "Sato",
+    "Fischer",
+    "Moreau",
+    "Reyes",
+    "Clark",
+    "Khan",
+    "Berg",
+    "Walsh",
+    "Perez",
+    "Lee",
+    "Taylor",
+]
+NAME_PARTS = [
+    "Acme",
+    "Nimbus",
+    "Vertex",
+    "Blue",
+    "North",
+    "Quantum",
+    "Atlas",
+    "Bright",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Iron",
+    "Juniper",
+    "Kite",
+    "Lumen",
+    "Maple",
+    "Nova",
+    "Orbit",
+    "Pioneer",
+    "Quartz",
+    "River",
+    "Summit",
+    "Tidal",
+    "Union",
+    "Velvet",
+    "Willow",
+    "Zenith",
+]
+NAME_SUFFIXES = [
+    "Labs",
+    "Systems",
+    "Group",
+    "Analytics",
+    "Health",
+    "Logistics",
+    "Capital",
+    "Software",
+    "Retail",
+    "Works",
+    "Media",
+    "Partners",
+]
 
 # Activity types and how they are spelled in the raw data. Variants are the
 # mess the staging model cleans: Title Case, UPPER and padded spellings.
 ACTIVITY_TYPES = [
-    "page_view", "pricing_page_view", "email_open", "email_click",
-    "email_reply", "content_download", "webinar_registration",
-    "webinar_attended", "demo_request", "trial_signup", "contact_sales_form",
-    "careers_page_view", "email_unsubscribe", "email_bounce",
+    "page_view",
+    "pricing_page_view",
+    "email_open",
+    "email_click",
+    "email_reply",
+    "content_download",
+    "webinar_registration",
+    "webinar_attended",
+    "demo_request",
+    "trial_signup",
+    "contact_sales_form",
+    "careers_page_view",
+    "email_unsubscribe",
+    "email_bounce",
     "chat_started",  # not in the weights seed: an unknown type, scored 0
 ]
 T = {name: index for index, name in enumerate(ACTIVITY_TYPES)}
@@ -151,35 +317,85 @@ TYPE_SPELLINGS = [spelling for name in ACTIVITY_TYPES for spelling in _spellings
 
 # Activity mixes: (type, weight). Low and high intent leads browse
 # differently; the burst before a conversion is dominated by buying signals.
-MIX_LOW = {"page_view": 55, "pricing_page_view": 3, "email_click": 8,
-           "content_download": 5, "webinar_registration": 2,
-           "webinar_attended": 1, "demo_request": 0.2, "trial_signup": 0.3,
-           "contact_sales_form": 0.1, "careers_page_view": 4,
-           "email_unsubscribe": 1.2, "chat_started": 1}
-MIX_HIGH = {"page_view": 45, "pricing_page_view": 8, "email_click": 12,
-            "content_download": 8, "webinar_registration": 4,
-            "webinar_attended": 3, "demo_request": 1, "trial_signup": 1,
-            "contact_sales_form": 0.5, "careers_page_view": 1,
-            "email_unsubscribe": 0.3, "chat_started": 1, "email_reply": 0.5}
-MIX_BURST = {"page_view": 25, "pricing_page_view": 30, "demo_request": 12,
-             "trial_signup": 8, "contact_sales_form": 6,
-             "webinar_attended": 5, "email_click": 8, "content_download": 6,
-             "email_reply": 3}
-MIX_STUDENT = {"page_view": 50, "careers_page_view": 25, "content_download": 15,
-               "webinar_registration": 5, "email_click": 5}
+MIX_LOW = {
+    "page_view": 55,
+    "pricing_page_view": 3,
+    "email_click": 8,
+    "content_download": 5,
+    "webinar_registration": 2,
+    "webinar_attended": 1,
+    "demo_request": 0.2,
+    "trial_signup": 0.3,
+    "contact_sales_form": 0.1,
+    "careers_page_view": 4,
+    "email_unsubscribe": 1.2,
+    "chat_started": 1,
+}
+MIX_HIGH = {
+    "page_view": 45,
+    "pricing_page_view": 8,
+    "email_click": 12,
+    "content_download": 8,
+    "webinar_registration": 4,
+    "webinar_attended": 3,
+    "demo_request": 1,
+    "trial_signup": 1,
+    "contact_sales_form": 0.5,
+    "careers_page_view": 1,
+    "email_unsubscribe": 0.3,
+    "chat_started": 1,
+    "email_reply": 0.5,
+}
+MIX_BURST = {
+    "page_view": 25,
+    "pricing_page_view": 30,
+    "demo_request": 12,
+    "trial_signup": 8,
+    "contact_sales_form": 6,
+    "webinar_attended": 5,
+    "email_click": 8,
+    "content_download": 6,
+    "email_reply": 3,
+}
+MIX_STUDENT = {
+    "page_view": 50,
+    "careers_page_view": 25,
+    "content_download": 15,
+    "webinar_registration": 5,
+    "email_click": 5,
+}
 
-PAGE_URLS = ["/", "/product", "/blog/what-is-lead-scoring", "/blog/dbt-tips",
-             "/customers", "/docs/getting-started"]
-TYPE_URL = {"pricing_page_view": "/pricing", "careers_page_view": "/careers",
-            "demo_request": "/demo", "trial_signup": "/trial",
-            "contact_sales_form": "/contact-sales"}
+PAGE_URLS = [
+    "/",
+    "/product",
+    "/blog/what-is-lead-scoring",
+    "/blog/dbt-tips",
+    "/customers",
+    "/docs/getting-started",
+]
+TYPE_URL = {
+    "pricing_page_view": "/pricing",
+    "careers_page_view": "/careers",
+    "demo_request": "/demo",
+    "trial_signup": "/trial",
+    "contact_sales_form": "/contact-sales",
+}
 URLS = [*PAGE_URLS, *TYPE_URL.values()]
-ASSETS = ["ebook-lead-scoring-guide", "whitepaper-revenue-ops",
-          "template-mql-definition", "report-state-of-b2b-2026"]
-WEBINARS = ["webinar-scoring-that-sales-trusts", "webinar-attribution-101",
-            "webinar-dbt-for-marketing"]
-CAMPAIGN_MONTHS = [str(month) for month in
-                   np.arange(np.datetime64("2024-12"), np.datetime64("2026-08"))]
+ASSETS = [
+    "ebook-lead-scoring-guide",
+    "whitepaper-revenue-ops",
+    "template-mql-definition",
+    "report-state-of-b2b-2026",
+]
+WEBINARS = [
+    "webinar-scoring-that-sales-trusts",
+    "webinar-attribution-101",
+    "webinar-dbt-for-marketing",
+]
+CAMPAIGN_MONTHS = [
+    str(month)
+    for month in np.arange(np.datetime64("2024-12"), np.datetime64("2026-08"))
+]
 
 
 @dataclass(frozen=True)
@@ -275,21 +491,24 @@ def _leads_chunk(rng: np.random.Generator, first: int, count: int):
             np.char.replace(np.array(LAST_NAMES)[last_name], "'", ""),
         )
     )
-    local = np.char.add(local, np.where(rng.random(count) < 0.3,
-                                        (numbers % 97).astype(str), ""))
+    local = np.char.add(
+        local, np.where(rng.random(count) < 0.3, (numbers % 97).astype(str), "")
+    )
     domain = np.where(
         competitor,
         np.array(COMPETITORS)[numbers % len(COMPETITORS)],
         companies["domain"][company],
     )
     domain = np.where(kind == 1, np.array(FREE_MAIL)[numbers % len(FREE_MAIL)], domain)
-    domain = np.where(kind == 2, np.array(UNIVERSITIES)[numbers % len(UNIVERSITIES)],
-                      domain)
+    domain = np.where(
+        kind == 2, np.array(UNIVERSITIES)[numbers % len(UNIVERSITIES)], domain
+    )
     email = np.char.add(np.char.add(local, "@"), domain)
     broken = np.array(["n/a", "", "no-email", "john@", "@example.com"])
     email = np.where(kind == 3, broken[numbers % len(broken)], email)
-    email = np.where((kind == 0) & (rng.random(count) < 0.1), np.char.upper(email),
-                     email)
+    email = np.where(
+        (kind == 0) & (rng.random(count) < 0.1), np.char.upper(email), email
+    )
 
     domain_effect = np.choose(kind, [0.0, -0.7, -1.2, -1.5]) - 3.0 * competitor
     fit_effect = (
@@ -338,10 +557,12 @@ def _leads_chunk(rng: np.random.Generator, first: int, count: int):
                 np.array(list(INDUSTRIES))[companies["industry"][company]],
                 mask=~company_known,
             ),
-            "employee_count": pa.array(employees.astype(np.int64),
-                                       mask=~employees_known),
-            "annual_revenue": pa.array(companies["revenue"][company],
-                                       mask=~employees_known),
+            "employee_count": pa.array(
+                employees.astype(np.int64), mask=~employees_known
+            ),
+            "annual_revenue": pa.array(
+                companies["revenue"][company], mask=~employees_known
+            ),
             "country": pa.array(
                 np.array(list(COUNTRIES))[companies["country"][company]],
                 mask=~company_known & (rng.random(count) < 0.5),
@@ -404,8 +625,13 @@ def _activity_rows(rng: np.random.Generator, state: dict):
     quiet = created + (rng.exponential(90.0 * np.exp(0.3 * intent)) * DAY).astype(
         np.int64
     )
-    quiet = np.where(converts, np.maximum(quiet, conversion + (
-        rng.exponential(45.0, count) * DAY).astype(np.int64)), quiet)
+    quiet = np.where(
+        converts,
+        np.maximum(
+            quiet, conversion + (rng.exponential(45.0, count) * DAY).astype(np.int64)
+        ),
+        quiet,
+    )
     quiet = np.minimum(quiet, end)
     active_days = np.maximum(quiet - created, 0) / DAY
 
@@ -424,8 +650,9 @@ def _activity_rows(rng: np.random.Generator, state: dict):
     time_browse = created[lead_browse] + (
         rng.random(lead_browse.size) * (quiet - created)[lead_browse]
     ).astype(np.int64)
-    mix = np.where(state["student"][lead_browse], 3,
-                   (intent[lead_browse] > 0).astype(int))
+    mix = np.where(
+        state["student"][lead_browse], 3, (intent[lead_browse] > 0).astype(int)
+    )
     type_browse = np.empty(lead_browse.size, dtype=np.int64)
     for index, probabilities in enumerate(
         map(_mix_probabilities, (MIX_LOW, MIX_HIGH, MIX_BURST, MIX_STUDENT))
@@ -454,7 +681,12 @@ def _activity_rows(rng: np.random.Generator, state: dict):
     lead = np.concatenate([lead_browse, lead_burst, lead_open, lead_bounce])
     when = np.concatenate([time_browse, time_burst, time_open, time_bounce])
     kind = np.concatenate(
-        [type_browse, type_burst, type_open, np.full(lead_bounce.size, T["email_bounce"])]
+        [
+            type_browse,
+            type_burst,
+            type_open,
+            np.full(lead_bounce.size, T["email_bounce"]),
+        ]
     )
     keep = (when >= created[lead]) & (when < end)
     lead, when, kind = lead[keep], when[keep], kind[keep]
@@ -472,17 +704,29 @@ def _activities_table(
     for name, url in TYPE_URL.items():
         url_index = np.where(kind == T[name], URLS.index(url), url_index)
     has_url = page | np.isin(kind, [T[name] for name in TYPE_URL])
-    emails = np.isin(kind, [T["email_open"], T["email_click"], T["email_reply"],
-                            T["email_unsubscribe"], T["email_bounce"]])
-    month = (when.astype("datetime64[s]").astype("datetime64[M]")
-             - np.datetime64("2024-12", "M")).astype(int)
+    emails = np.isin(
+        kind,
+        [
+            T["email_open"],
+            T["email_click"],
+            T["email_reply"],
+            T["email_unsubscribe"],
+            T["email_bounce"],
+        ],
+    )
+    month = (
+        when.astype("datetime64[s]").astype("datetime64[M]")
+        - np.datetime64("2024-12", "M")
+    ).astype(int)
     downloads = kind == T["content_download"]
     webinars = np.isin(kind, [T["webinar_registration"], T["webinar_attended"]])
     asset_values = [*ASSETS, *WEBINARS]
-    asset_index = np.where(downloads, rng.integers(0, len(ASSETS), rows),
-                           len(ASSETS) + rng.integers(0, len(WEBINARS), rows))
-    duration = np.where(page, rng.integers(5, 600, rows),
-                        rng.integers(600, 3600, rows))
+    asset_index = np.where(
+        downloads,
+        rng.integers(0, len(ASSETS), rows),
+        len(ASSETS) + rng.integers(0, len(WEBINARS), rows),
+    )
+    duration = np.where(page, rng.integers(5, 600, rows), rng.integers(600, 3600, rows))
     has_duration = page | (kind == T["webinar_attended"])
 
     # Activities of leads that were deleted from the CRM since.
@@ -499,8 +743,9 @@ def _activities_table(
             "activity_type": _take(TYPE_SPELLINGS, kind * 4 + spelling),
             "occurred_at": _timestamps(when),
             "url": _take(URLS, url_index, has_url),
-            "campaign": _take(["newsletter-" + m for m in CAMPAIGN_MONTHS],
-                              month, emails),
+            "campaign": _take(
+                ["newsletter-" + m for m in CAMPAIGN_MONTHS], month, emails
+            ),
             "asset": _take(asset_values, asset_index, downloads | webinars),
             "duration_seconds": pa.array(duration, mask=~has_duration),
         }
@@ -525,8 +770,11 @@ def _opportunities(rng, state, converts_seen, conversion, first_opportunity):
         1 + np.exp(-(-0.4 + 0.5 * state["fit_effect"][index]))
     )
     open_stages = np.array(["discovery", "proposal", "negotiation"])
-    stage = np.where(is_closed, np.where(won, "closed_won", "closed_lost"),
-                     open_stages[rng.integers(0, 3, index.size)])
+    stage = np.where(
+        is_closed,
+        np.where(won, "closed_won", "closed_lost"),
+        open_stages[rng.integers(0, 3, index.size)],
+    )
     amount = np.round(
         np.sqrt(state["employees"][index]) * rng.lognormal(7.5, 0.5, index.size), -2
     )
@@ -553,22 +801,34 @@ def _sales_feedback(rng, state, converts_seen, conversion):
     created = state["created"][chosen]
     feedback = created + (rng.uniform(5, 60, chosen.size) * DAY).astype(np.int64)
     converted = converts_seen[chosen]
-    feedback = np.where(converted, np.minimum(feedback, conversion[chosen] - DAY),
-                        feedback)
+    feedback = np.where(
+        converted, np.minimum(feedback, conversion[chosen] - DAY), feedback
+    )
     bad = state["student"][chosen] | state["invalid_email"][chosen]
     draw = rng.random(chosen.size)
     disposition = np.where(
-        converted, "accepted",
-        np.where(bad, "rejected",
-                 np.where(draw < 0.5, "recycled",
-                          np.where(draw < 0.7, "rejected", "accepted"))),
+        converted,
+        "accepted",
+        np.where(
+            bad,
+            "rejected",
+            np.where(
+                draw < 0.5, "recycled", np.where(draw < 0.7, "rejected", "accepted")
+            ),
+        ),
     )
     reason = np.where(
-        converted | (disposition == "accepted"), "Meeting booked",
-        np.where(state["student"][chosen], "Student",
-                 np.where(state["invalid_email"][chosen], "Bad contact data",
-                          np.where(disposition == "recycled", "Not ready to buy",
-                                   "No budget"))),
+        converted | (disposition == "accepted"),
+        "Meeting booked",
+        np.where(
+            state["student"][chosen],
+            "Student",
+            np.where(
+                state["invalid_email"][chosen],
+                "Bad contact data",
+                np.where(disposition == "recycled", "Not ready to buy", "No budget"),
+            ),
+        ),
     )
     keep = (feedback < WINDOW_END.astype(np.int64)) & (feedback > created)
     return pa.table(
@@ -664,8 +924,9 @@ def write(
                 writers[name].write_table(table)
                 counts[name] += table.num_rows
             done = min(chunk_number * CHUNK_LEADS, leads)
-            progress(f"  {done:,} of {leads:,} leads, "
-                     f"{counts['activities']:,} activity rows")
+            progress(
+                f"  {done:,} of {leads:,} leads, {counts['activities']:,} activity rows"
+            )
     finally:
         for writer in writers.values():
             writer.close()

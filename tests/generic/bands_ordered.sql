@@ -6,14 +6,22 @@
 -#}
 {% test bands_ordered(model, column_name, group_by, rank_column) %}
 
+with
+
+bands as (
+
+    select * from {{ model }}
+
+)
+
 select
     better.{{ group_by }},
     better.{{ rank_column }} as better_rank,
     better.{{ column_name }} as better_min_score,
     worse.{{ rank_column }} as worse_rank,
     worse.{{ column_name }} as worse_min_score
-from {{ model }} as better
-inner join {{ model }} as worse
+from bands as better
+inner join bands as worse
     on
         better.{{ group_by }} = worse.{{ group_by }}
         and better.{{ rank_column }} < worse.{{ rank_column }}
