@@ -46,8 +46,9 @@
 {% endmacro %}
 
 {% macro default__normalise_words(expression) %}
-    ' ' || regexp_replace(lower({{ expression }}), '[^a-z0-9]+', ' ', 'g')
-    || ' '
+    ' ' || trim(
+        regexp_replace(lower({{ expression }}), '[^a-z0-9]+', ' ', 'g')
+    ) || ' '
 {% endmacro %}
 
 {#- Text with the characters a seed or a value may carry around a word

@@ -1,9 +1,11 @@
 {#
     Each distinct job title mapped to a seniority and a department through
     the job_title_seniority seed: a keyword matches as a whole word (or
-    phrase) anywhere in the title, case and punctuation ignored; the lowest
-    match_priority wins. A title with no seniority keyword is an
-    individual contributor.
+    phrase) anywhere in the title, case and punctuation ignored. A keyword
+    found only inside a longer matching keyword does not count ("president"
+    in "Vice President, Sales"). Of the rest, the lowest match_priority
+    wins, separately for seniority and department. A title with no
+    seniority keyword is an individual contributor.
 #}
 with
 
@@ -13,9 +15,21 @@ leads as (
 
 ),
 
-job_title_keywords as (
+job_title_seniority as (
 
     select * from {{ ref('job_title_seniority') }}
+
+),
+
+job_title_keywords as (
+
+    select
+        keyword,
+        seniority,
+        department,
+        match_priority,
+        {{ lead_scoring.normalise_words('keyword') }} as keyword_words
+    from job_title_seniority
 
 ),
 
@@ -29,19 +43,36 @@ job_titles as (
 
 ),
 
-keyword_matches as (
+keywords_found as (
 
     select
         job_titles.job_title,
         job_title_keywords.keyword,
+        job_title_keywords.keyword_words,
         job_title_keywords.seniority,
         job_title_keywords.department,
         job_title_keywords.match_priority
     from job_titles
     inner join job_title_keywords
         on {{ dbt.position(
-            "' ' || lower(trim(job_title_keywords.keyword)) || ' '",
+            'job_title_keywords.keyword_words',
             'job_titles.job_title_words') }} > 0
+
+),
+
+keyword_matches as (
+
+    select found.*
+    from keywords_found as found
+    where not exists (
+        select 1
+        from keywords_found as longer
+        where
+            longer.job_title = found.job_title
+            and longer.keyword_words != found.keyword_words
+            and {{ dbt.position('found.keyword_words',
+                'longer.keyword_words') }} > 0
+    )
 
 ),
 

@@ -31,6 +31,18 @@ activities as (
 
 ),
 
+opportunity_rows as (
+
+    select * from {{ ref('base_crm__opportunities') }}
+
+),
+
+feedback_rows as (
+
+    select * from {{ ref('base_crm__sales_feedback') }}
+
+),
+
 lead_activities as (
 
     select * from {{ ref('fct_lead_activities') }}
@@ -154,11 +166,71 @@ activity_issues as (
 
 ),
 
+{#- Outcomes and verdicts score nothing themselves, but a lost opportunity
+    would make a backtest lie, so they are accounted for too. -#}
+outcome_issues as (
+
+    select
+        'opportunities' as source_table,
+        opportunity_rows.opportunity_id as record_id,
+        opportunity_rows.lead_id,
+        coalesce(
+            opportunity_rows.rejection_reason, 'unknown_lead'
+        ) as reason_code,
+        case coalesce(opportunity_rows.rejection_reason, 'unknown_lead')
+            when 'missing_opportunity_id'
+                then 'Opportunity row has no opportunity_id'
+            when 'missing_lead_id' then 'Opportunity row has no lead_id'
+            when 'invalid_created_at'
+                then 'created_at is missing or not a timestamp'
+            when 'duplicate_opportunity_id'
+                then 'Another copy of this opportunity is used'
+            when 'unknown_lead'
+                then 'No usable lead has this lead_id (deleted or merged?)'
+        end as reason_detail,
+        true as is_excluded_from_scores,
+        opportunity_rows.copy_rank as copy_number
+    from opportunity_rows
+    left join leads
+        on opportunity_rows.lead_id = leads.lead_id
+    where
+        opportunity_rows.rejection_reason is not null
+        or leads.lead_id is null
+
+    union all
+
+    select
+        'sales_feedback' as source_table,
+        feedback_rows.feedback_key as record_id,
+        feedback_rows.lead_id,
+        coalesce(feedback_rows.rejection_reason, 'unknown_lead') as reason_code,
+        case coalesce(feedback_rows.rejection_reason, 'unknown_lead')
+            when 'missing_lead_id' then 'Feedback row has no lead_id'
+            when 'invalid_feedback_at'
+                then 'feedback_at is missing or not a timestamp'
+            when 'duplicate_feedback'
+                then 'An exact repeat of a verdict already used'
+            when 'unknown_lead'
+                then 'No usable lead has this lead_id (deleted or merged?)'
+        end as reason_detail,
+        true as is_excluded_from_scores,
+        feedback_rows.copy_rank as copy_number
+    from feedback_rows
+    left join leads
+        on feedback_rows.lead_id = leads.lead_id
+    where
+        feedback_rows.rejection_reason is not null
+        or leads.lead_id is null
+
+),
+
 issues as (
 
     select * from lead_issues
     union all
     select * from activity_issues
+    union all
+    select * from outcome_issues
 
 ),
 

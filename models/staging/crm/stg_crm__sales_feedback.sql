@@ -1,38 +1,21 @@
 {#- Sales' verdicts on leads they were handed (optional raw table). -#}
 with
 
-source as (
+sales_feedback as (
 
-    select * from {{ source('crm', 'sales_feedback') }}
-
-),
-
-typed as (
-
-    select
-        -- ids
-        {{ lead_scoring.clean_text('lead_id') }} as lead_id,
-
-        -- strings
-        lower({{ lead_scoring.clean_text('disposition') }}) as disposition,
-        {{ lead_scoring.clean_text('reason') }} as reason,
-
-        -- timestamps
-        {{ lead_scoring.to_utc_timestamp('feedback_at') }} as feedback_at
-
-    from source
+    select * from {{ ref('base_crm__sales_feedback') }}
 
 ),
 
 usable_feedback as (
 
-    select distinct
+    select
         lead_id,
         disposition,
         reason,
         feedback_at
-    from typed
-    where lead_id is not null and feedback_at is not null
+    from sales_feedback
+    where rejection_reason is null
 
 )
 

@@ -51,6 +51,20 @@ typed as (
 
 ),
 
+problems_found as (
+
+    select
+        *,
+        case
+            when lead_id is null then 'missing_lead_id'
+            when created_at is null then 'invalid_created_at'
+        end as row_problem
+    from typed
+
+),
+
+{#- Usable versions rank first, so a broken newest copy never hides a good
+    older one. -#}
 versions_ranked as (
 
     select
@@ -58,11 +72,12 @@ versions_ranked as (
         row_number() over (
             partition by lead_id
             order by
+                case when row_problem is null then 0 else 1 end asc,
                 updated_at desc nulls last,
                 created_at desc nulls last,
-                email asc
+                email asc nulls last
         ) as version_rank
-    from typed
+    from problems_found
 
 ),
 
@@ -70,11 +85,10 @@ reasons_assigned as (
 
     select
         *,
-        case
-            when lead_id is null then 'missing_lead_id'
-            when created_at is null then 'invalid_created_at'
-            when version_rank > 1 then 'superseded_lead_version'
-        end as rejection_reason
+        coalesce(
+            row_problem,
+            case when version_rank > 1 then 'superseded_lead_version' end
+        ) as rejection_reason
     from versions_ranked
 
 )

@@ -37,19 +37,7 @@ typed as (
 
 ),
 
-copies_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by activity_id
-            order by occurred_at asc nulls last, lead_id asc, activity_type asc
-        ) as copy_rank
-    from typed
-
-),
-
-reasons_assigned as (
+problems_found as (
 
     select
         *,
@@ -58,8 +46,36 @@ reasons_assigned as (
             when lead_id is null then 'missing_lead_id'
             when occurred_at is null then 'invalid_occurred_at'
             when activity_type is null then 'missing_activity_type'
-            when copy_rank > 1 then 'duplicate_activity_id'
-        end as rejection_reason
+        end as row_problem
+    from typed
+
+),
+
+{#- Usable copies rank first, so a broken copy never hides a good one. -#}
+copies_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by activity_id
+            order by
+                case when row_problem is null then 0 else 1 end asc,
+                occurred_at asc nulls last,
+                lead_id asc nulls last,
+                activity_type asc nulls last
+        ) as copy_rank
+    from problems_found
+
+),
+
+reasons_assigned as (
+
+    select
+        *,
+        coalesce(
+            row_problem,
+            case when copy_rank > 1 then 'duplicate_activity_id' end
+        ) as rejection_reason
     from copies_ranked
 
 )
