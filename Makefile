@@ -2,7 +2,8 @@
 # and `make test` (set-up, lint, dbt build with all tests, pytest).
 # Everything else here is a step of those two.
 
-PYTHON ?= python3.11
+# Python 3.11 or newer; python3.11 where it exists.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -23,8 +24,9 @@ TEST_DUCKDB := data/test/lead_scoring.duckdb
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
-	@echo "make test   set up, then lint, dbt build (all tests) and pytest"
+	@echo "make test   set up, then dbt build (all tests), lint and pytest"
 	@echo "make score  dbt build on the files in LEAD_SCORING_RAW_DIR, show top leads"
+	@echo "make lint   ruff on scripts and tests, sqlfluff on models and analyses"
 
 demo: install sample-data score
 
@@ -34,6 +36,8 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=..."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "$(PYTHON) is older than 3.11: set PYTHON=..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==25.3
 	# One install step, every version pinned (dbt-core stays on 1.11).
@@ -50,6 +54,8 @@ build: install
 top: install
 	$(PY) scripts/show_top_leads.py --limit 20
 
+# dbt build runs before sqlfluff so the linter compiles models against built
+# tables (the fit-rule unpivot reads the catalogue).
 test: install
 	rm -rf data/test
 	$(PY) scripts/generate_sample_data.py --leads 3000 --out $(TEST_RAW_DIR)
