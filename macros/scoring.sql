@@ -10,6 +10,7 @@
     lowercased text, and attribute_number). Match kinds:
       equals         value equals match_value (case and spaces ignored)
       in_list        value is one of match_value's '|'-separated items
+                     (spaces around each '|' ignored)
       contains       value contains match_value
       numeric_range  range_min <= number < range_max (either may be empty)
       is_missing     the lead has no value for the attribute
@@ -23,7 +24,8 @@
             when 'in_list'
                 then {{ dbt.position(
                     "'|' || " ~ attribute ~ ".attribute_value || '|'",
-                    "'|' || lower(trim(" ~ rule ~ ".match_value)) || '|'") }}
+                    "'|' || regexp_replace(lower(trim(" ~ rule
+                    ~ ".match_value)), ' *[|] *', '|', 'g') || '|'") }}
                 > 0
             when 'contains'
                 then {{ dbt.position(
