@@ -30,15 +30,7 @@ candidate_thresholds as (
 
 other_minimums as (
 
-    select
-        coalesce(max(
-            case when band = 'fit_score' then min_score end
-        ), 0) as min_fit_score,
-        coalesce(max(
-            case when band = 'engagement_score' then min_score end
-        ), 0) as min_engagement_score
-    from score_thresholds
-    where scale = 'sales_ready'
+    {{ lead_scoring.sales_ready_minimums('score_thresholds') }}
 
 ),
 

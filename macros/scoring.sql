@@ -122,3 +122,21 @@
     {%- endfor -%}
     {{ parts | join(" || '|' || ") }}
 {%- endmacro %}
+
+{#- The sales_ready rows of a score_thresholds relation as one row of
+    minimums (min_lead_score, min_fit_score, min_engagement_score); a
+    minimum that is not listed is 0. -#}
+{% macro sales_ready_minimums(score_thresholds) -%}
+    select
+        coalesce(max(
+            case when band = 'lead_score' then min_score end
+        ), 0) as min_lead_score,
+        coalesce(max(
+            case when band = 'fit_score' then min_score end
+        ), 0) as min_fit_score,
+        coalesce(max(
+            case when band = 'engagement_score' then min_score end
+        ), 0) as min_engagement_score
+    from {{ score_thresholds }}
+    where scale = 'sales_ready'
+{%- endmacro %}

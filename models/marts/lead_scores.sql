@@ -206,18 +206,7 @@ engagement_tiers as (
 
 sales_ready_minimums as (
 
-    select
-        coalesce(max(
-            case when band = 'lead_score' then min_score end
-        ), 0) as min_lead_score,
-        coalesce(max(
-            case when band = 'fit_score' then min_score end
-        ), 0) as min_fit_score,
-        coalesce(max(
-            case when band = 'engagement_score' then min_score end
-        ), 0) as min_engagement_score
-    from score_thresholds
-    where scale = 'sales_ready'
+    {{ lead_scoring.sales_ready_minimums('score_thresholds') }}
 
 ),
 

@@ -1,0 +1,41 @@
+{#-
+    The body of a reconciliation test: one row describing the gap when the
+    raw row count of `raw_relation` differs from the rows that reached
+    `scored_relation` plus the rows of `source_table` that
+    data_quality_issues records as kept out of the scores. No row: every
+    raw row is accounted for, exactly once.
+-#}
+{% macro rows_reconcile(raw_relation, scored_relation, source_table) %}
+with
+
+raw_rows as (
+
+    select count(*) as row_count from {{ raw_relation }}
+
+),
+
+scored_rows as (
+
+    select count(*) as row_count from {{ scored_relation }}
+
+),
+
+excluded_rows as (
+
+    select count(*) as row_count
+    from {{ ref('data_quality_issues') }}
+    where source_table = '{{ source_table }}' and is_excluded_from_scores
+
+)
+
+select
+    raw_rows.row_count as raw_rows,
+    scored_rows.row_count as scored_rows,
+    excluded_rows.row_count as excluded_rows,
+    raw_rows.row_count - scored_rows.row_count - excluded_rows.row_count
+        as unaccounted_rows
+from raw_rows
+cross join scored_rows
+cross join excluded_rows
+where raw_rows.row_count != scored_rows.row_count + excluded_rows.row_count
+{% endmacro %}
