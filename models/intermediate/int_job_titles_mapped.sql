@@ -64,15 +64,13 @@ keyword_matches as (
 
     select found.*
     from keywords_found as found
-    where not exists (
-        select 1
-        from keywords_found as longer
-        where
-            longer.job_title = found.job_title
-            and longer.keyword_words != found.keyword_words
+    left join keywords_found as longer
+        on
+            found.job_title = longer.job_title
+            and found.keyword_words != longer.keyword_words
             and {{ dbt.position('found.keyword_words',
                 'longer.keyword_words') }} > 0
-    )
+    where longer.job_title is null
 
 ),
 

@@ -166,10 +166,10 @@ activity_issues as (
 
 ),
 
-{#- Outcomes and verdicts score nothing themselves, but a lost opportunity
-    would make a backtest lie, so they are accounted for too. -#}
 outcome_issues as (
 
+    {# Outcomes and verdicts score nothing themselves, but a lost opportunity
+        would make a backtest lie, so they are accounted for too. #}
     select
         'opportunities' as source_table,
         opportunity_rows.opportunity_id as record_id,

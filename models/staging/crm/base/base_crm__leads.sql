@@ -63,10 +63,10 @@ problems_found as (
 
 ),
 
-{#- Usable versions rank first, so a broken newest copy never hides a good
-    older one. -#}
 versions_ranked as (
 
+    {# Usable versions rank first, so a broken newest copy never hides a good
+        older one. #}
     select
         *,
         row_number() over (

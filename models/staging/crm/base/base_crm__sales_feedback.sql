@@ -40,10 +40,10 @@ problems_found as (
 
 ),
 
-{#- Feedback has no id of its own: the key is a hash of the whole row, and
-    exact repeats of a row are its copies. -#}
 copies_ranked as (
 
+    {# Feedback has no id of its own: the key is a hash of the whole row, and
+        exact repeats of a row are its copies. #}
     select
         *,
         {{ dbt.hash(lead_scoring.row_as_text(

@@ -51,9 +51,9 @@ problems_found as (
 
 ),
 
-{#- Usable copies rank first, so a broken copy never hides a good one. -#}
 copies_ranked as (
 
+    {# Usable copies rank first, so a broken copy never hides a good one. #}
     select
         *,
         row_number() over (
