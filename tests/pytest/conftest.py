@@ -1,0 +1,380 @@
+"""Shared fixtures: generated raw data and isolated `dbt build` runs.
+
+Every dbt run here has its own raw folder, DuckDB file, target and log folders
+under pytest's temporary directories, so the suite never reads or writes the
+repository's `lead_scoring.duckdb`, `target/`, `logs/` or `data/`, and it can
+run while somebody else runs `dbt build` in the repository.
+
+dbt runs through `dbtRunner`, in a child process (see `run_dbt`): dbt-duckdb
+keeps its database file open in the process that ran dbt (`keep_open`), so a
+test in the same process could not open it read-only afterwards; a child
+process also keeps each run's environment variables and dbt's global state
+apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from lead_scoring import sample_data
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+DEFAULT_LEADS = 5000
+DEFAULT_SEED = 42
+# Smaller runs for properties that do not need the full sample.
+SMALL_LEADS = 800
+SMALL_SEED = 7
+# A cut-off inside the sample's window (2025-01-01 .. 2026-07-01).
+AS_OF_DATE = "2026-03-01"
+
+# What a copy of the dbt project needs (profiles come from DBT_PROFILES_DIR).
+PROJECT_ITEMS = (
+    "dbt_project.yml",
+    "packages.yml",
+    "dependencies.yml",
+    "selectors.yml",
+    "models",
+    "macros",
+    "seeds",
+    "tests",
+    "analyses",
+    "snapshots",
+)
+
+# Run in a child process: dbtRunner, its exception on stderr, exit 0 or 1.
+_DBT_RUNNER = """
+import sys
+from dbt.cli.main import dbtRunner
+result = dbtRunner().invoke(sys.argv[1:])
+if result.exception is not None:
+    print(f"dbtRunner exception: {result.exception}", file=sys.stderr)
+sys.exit(0 if result.success else 1)
+"""
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """The outcome of one dbt invocation and where it left its artifacts."""
+
+    args: tuple[str, ...]
+    success: bool
+    stdout: str
+    stderr: str
+    target_path: Path
+    log_path: Path
+
+    @property
+    def log_text(self) -> str:
+        log_file = self.log_path / "dbt.log"
+        return log_file.read_text(errors="replace") if log_file.exists() else ""
+
+    @property
+    def output(self) -> str:
+        """Everything dbt said: console, exception and log file."""
+        return "\n".join([self.stdout, self.stderr, self.log_text])
+
+    @property
+    def run_results(self) -> dict[str, Any] | None:
+        path = self.target_path / "run_results.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    @property
+    def manifest(self) -> dict[str, Any] | None:
+        path = self.target_path / "manifest.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def results(self, *statuses: str) -> list[dict[str, Any]]:
+        """run_results.json entries, only those with one of `statuses` if given."""
+        results = (self.run_results or {}).get("results", [])
+        return [r for r in results if not statuses or r["status"] in statuses]
+
+    def describe(self) -> str:
+        """A short account of a run, for assertion messages."""
+        problems = [
+            f"  {r['status']}: {r['unique_id']}: {r.get('message')}"
+            for r in self.results("error", "fail", "skipped", "runtime error")
+        ]
+        console = (self.stdout + "\n" + self.stderr).strip().splitlines()
+        return "\n".join(
+            [
+                f"dbt {' '.join(self.args)} -> success={self.success}",
+                *problems[:20],
+                "--- last console lines ---",
+                *console[-40:],
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Build:
+    """A `dbt build` into its own DuckDB file, on one raw folder."""
+
+    project_dir: Path
+    raw_dir: Path
+    db_path: Path
+    run: DbtRun
+
+    def require_success(self) -> None:
+        if not self.run.success:
+            pytest.fail(f"dbt build failed:\n{self.run.describe()}", pytrace=False)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        return query(self.db_path, sql, params)
+
+    def query_dicts(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return query_dicts(self.db_path, sql, params)
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        rows = self.query(sql, params)
+        assert len(rows) == 1 and len(rows[0]) == 1, rows
+        return rows[0][0]
+
+
+def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(db_path), read_only=True)
+    connection.execute("set TimeZone = 'UTC'")
+    return connection
+
+
+def query(db_path: Path, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+    """Rows of a query on a built DuckDB file, opened read-only."""
+    with _connect(db_path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def query_dicts(
+    db_path: Path, sql: str, params: Sequence[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Rows of a query as dicts keyed by column name."""
+    with _connect(db_path) as connection:
+        cursor = connection.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    work_dir: Path,
+    raw_dir: Path,
+    db_path: Path,
+    project_dir: Path = REPO_ROOT,
+    dbt_vars: dict[str, str] | None = None,
+) -> DbtRun:
+    """Run one dbt command on `raw_dir` into `db_path`.
+
+    Target and log folders are made in `work_dir`; partial parsing is off, so
+    the environment variables of this run are the ones dbt reads.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    target_path = work_dir / "target"
+    log_path = work_dir / "logs"
+    full_args = [
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(REPO_ROOT),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--no-partial-parse",
+        "--no-use-colors",
+    ]
+    if dbt_vars:
+        full_args += ["--vars", json.dumps(dbt_vars)]
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "LEAD_SCORING_TARGET": "duckdb",
+        "LEAD_SCORING_RAW_DIR": str(raw_dir),
+        "LEAD_SCORING_DUCKDB_PATH": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", _DBT_RUNNER, *full_args],
+        cwd=work_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    return DbtRun(
+        args=tuple(full_args),
+        success=completed.returncode == 0,
+        stdout=completed.stdout,
+        stderr=completed.stderr,
+        target_path=target_path,
+        log_path=log_path,
+    )
+
+
+def build(
+    work_dir: Path,
+    raw_dir: Path,
+    *,
+    project_dir: Path = REPO_ROOT,
+    dbt_vars: dict[str, str] | None = None,
+    unit_tests: bool = True,
+) -> Build:
+    """`dbt build` of `project_dir` on `raw_dir` into `work_dir`/lead_scoring.duckdb.
+
+    `unit_tests=False` leaves out the YAML unit tests: they mock their inputs,
+    so they give the same answer on any data, and the default build already
+    runs them. Seeds, models and data tests always run.
+    """
+    db_path = work_dir / "lead_scoring.duckdb"
+    args = (
+        ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]
+    )
+    run = run_dbt(
+        args,
+        work_dir=work_dir,
+        raw_dir=raw_dir,
+        db_path=db_path,
+        project_dir=project_dir,
+        dbt_vars=dbt_vars,
+    )
+    return Build(project_dir, raw_dir, db_path, run)
+
+
+def copy_project(destination: Path, source: Path = REPO_ROOT) -> Path:
+    """A copy of the dbt project (without the pytest suite) to edit freely."""
+    destination.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("pytest", "__pycache__", ".pytest_cache")
+    for name in PROJECT_ITEMS:
+        path = source / name
+        if path.is_dir():
+            shutil.copytree(path, destination / name, ignore=ignore)
+        elif path.is_file():
+            shutil.copy2(path, destination / name)
+    return destination
+
+
+def edit_seed(
+    project_dir: Path,
+    seed: str,
+    edit: Callable[[list[dict[str, str]]], list[dict[str, str]]],
+) -> None:
+    """Rewrite seeds/<seed>.csv with `edit` applied to its rows."""
+    path = project_dir / "seeds" / f"{seed}.csv"
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fieldnames = list(reader.fieldnames or [])
+        rows = list(reader)
+    rows = edit(rows)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def generate(
+    out: Path, leads: int, seed: int, file_format: str = "parquet"
+) -> dict[str, int]:
+    """Write sample raw data to `out`, quietly; return the row counts."""
+    return sample_data.write(
+        leads, out, seed, file_format=file_format, progress=lambda _: None
+    )
+
+
+PLAN_TIERS = ("enterprise", "team", "Enterprise", "free")
+
+
+def plan_tier_of(lead_id: str) -> str:
+    """The `plan_tier` value the small sample gives a lead (by its number)."""
+    return PLAN_TIERS[int(lead_id.lstrip("L")) % len(PLAN_TIERS)]
+
+
+def add_plan_tier(leads_file: Path) -> None:
+    """Add a user's own column, `plan_tier`, to a leads parquet file.
+
+    Every row of one lead gets the same value; rows without a lead_id none.
+    """
+    leads = pq.read_table(leads_file)
+    ids = leads.column("lead_id").to_pylist()
+    tiers = [None if lead_id is None else plan_tier_of(lead_id) for lead_id in ids]
+    pq.write_table(leads.append_column("plan_tier", pa.array(tiers)), leads_file)
+
+
+@pytest.fixture(scope="session")
+def default_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default sample (5,000 leads, seed 42), as parquet. Read only."""
+    out = tmp_path_factory.mktemp("default") / "raw"
+    generate(out, DEFAULT_LEADS, DEFAULT_SEED)
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_build(
+    tmp_path_factory: pytest.TempPathFactory, default_raw_dir: Path
+) -> Build:
+    """`dbt build` of the repository's project on the default sample: the one
+    run with everything, unit tests included."""
+    return build(tmp_path_factory.mktemp("default_build"), default_raw_dir)
+
+
+@pytest.fixture(scope="session")
+def as_of_build(
+    tmp_path_factory: pytest.TempPathFactory, default_raw_dir: Path
+) -> Build:
+    """The same, scored as of AS_OF_DATE (inside the data's window)."""
+    return build(
+        tmp_path_factory.mktemp("as_of_build"),
+        default_raw_dir,
+        dbt_vars={"lead_scoring__as_of_date": AS_OF_DATE},
+        unit_tests=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def pristine_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the project taken at the start: every comparison between
+    an edited copy and a baseline uses it, so the only difference between
+    the two builds is the edit (others may be changing the repository)."""
+    return copy_project(tmp_path_factory.mktemp("pristine") / "project")
+
+
+@pytest.fixture(scope="session")
+def small_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sample (800 leads, seed 7) whose leads carry an extra column of
+    the user's own, `plan_tier` (see add_plan_tier). Read only."""
+    out = tmp_path_factory.mktemp("small") / "raw"
+    generate(out, SMALL_LEADS, SMALL_SEED)
+    add_plan_tier(out / "leads.parquet")
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_baseline(
+    tmp_path_factory: pytest.TempPathFactory,
+    pristine_project: Path,
+    small_raw_dir: Path,
+) -> Build:
+    """The unedited project copy built on the small sample."""
+    result = build(
+        tmp_path_factory.mktemp("small_baseline"),
+        small_raw_dir,
+        project_dir=pristine_project,
+        unit_tests=False,
+    )
+    result.require_success()
+    return result
