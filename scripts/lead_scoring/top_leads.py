@@ -60,7 +60,7 @@ def _cell(value: object) -> str:
 
 def render(rows: list[dict], summary: dict, width: int | None = None) -> str:
     """The summary line and the table; reasons wrap within the width."""
-    width = width or max(shutil.get_terminal_size((120, 24)).columns, 100)
+    width = width or max(shutil.get_terminal_size((120, 24)).columns, 120)
     fixed = sum(column_width + 2 for _, _, column_width in COLUMNS)
     reasons_width = max(width - fixed, 30)
     lines = [

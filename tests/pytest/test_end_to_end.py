@@ -7,6 +7,8 @@ project and a smaller sample.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import (
     AS_OF_DATE,
+    REPO_ROOT,
     SMALL_LEADS,
     SMALL_SEED,
     Build,
@@ -613,3 +616,39 @@ def test_csv_raw_files_score_like_parquet(
         if row["lead_score"] != parquet_scores[lead_id]["lead_score"]
     ]
     assert different == [], different[:10]
+
+
+# 10. The table `make demo` prints
+
+
+def test_show_top_leads_prints_the_top_leads_with_reasons(
+    default_build: Build,
+) -> None:
+    printed = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "show_top_leads.py"),
+            "--limit",
+            str(TOP_N),
+            "--database",
+            str(default_build.db_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    expected = default_build.query_dicts(
+        "select lead_id, top_reasons from lead_scores where not is_disqualified"
+        " order by lead_score desc, lead_id limit ?",
+        [TOP_N],
+    )
+    # Ranked rows start with their rank; wrapped reasons are indented lines.
+    ranked = [
+        line.split()[1]
+        for line in printed.splitlines()
+        if line.split() and line.split()[0].isdigit()
+    ]
+    assert ranked == [row["lead_id"] for row in expected]
+    for reason in expected[0]["top_reasons"].split("; "):
+        assert reason in printed
+    assert "sales-ready" in printed.splitlines()[0]
