@@ -1,18 +1,14 @@
-{#- One row per usable lead: who they are, as the CRM has them now. -#}
+{#-
+    One row per usable lead: who they are, as the CRM has them now, with
+    seniority, department and email domain type (and every extra column of
+    the raw leads file). Scoring reads this table, not the raw files.
+-#}
 with
 
 leads as (
 
     select * from {{ ref('int_leads_enriched') }}
 
-),
-
-leads_described as (
-
-    select
-        {{ lead_scoring.star_except(ref('int_leads_enriched'), []) }}
-    from leads
-
 )
 
-select * from leads_described
+select * from leads
