@@ -1,11 +1,12 @@
 {#-
     The body of a reconciliation test: one row describing the gap when the
     raw row count of `raw_relation` differs from the rows that reached
-    `scored_relation` plus the rows of `source_table` that
-    data_quality_issues records as kept out of the scores. No row: every
-    raw row is accounted for, exactly once.
+    `scored_relation` (narrowed by `scored_where`, SQL, if given) plus the
+    rows of `source_table` that data_quality_issues records as kept out of
+    the scores. No row: every raw row is accounted for, exactly once.
 -#}
-{% macro rows_reconcile(raw_relation, scored_relation, source_table) %}
+{% macro rows_reconcile(raw_relation, scored_relation, source_table,
+    scored_where=none) %}
 with
 
 raw_rows as (
@@ -16,7 +17,11 @@ raw_rows as (
 
 scored_rows as (
 
-    select count(*) as row_count from {{ scored_relation }}
+    select count(*) as row_count
+    from {{ scored_relation }}
+    {%- if scored_where %}
+    where {{ scored_where }}
+    {%- endif %}
 
 ),
 

@@ -3,7 +3,8 @@
     nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
 {%- endmacro %}
 
-{#- A number from text or a number; null when it is not one. -#}
+{#- A number from text or a number; null when it is not one. For values
+    with a plausible range use plausible_number. -#}
 {% macro clean_number(column, type=none) -%}
     {%- set parsed = lead_scoring.try_cast(
         'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')', lead_scoring.type_double())
@@ -74,4 +75,45 @@
         {%- endfor -%}
     {%- endif -%}
     {%- if kept -%}{{ kept | join(',\n        ') }}{%- else -%}*{%- endif -%}
+{%- endmacro %}
+
+{#- A number from text or a number, kept only inside its plausible range
+    (var lead_scoring__plausible_ranges[range_name], bounds included):
+    null when missing, not a number, NaN, infinite or out of range, so an
+    absurd value can neither skew a score nor overflow a cast. -#}
+{% macro plausible_number(column, range_name, type=none) -%}
+    {%- set bounds = var('lead_scoring__plausible_ranges')[range_name] -%}
+    {%- set parsed = lead_scoring.clean_number(column) -%}
+    {%- set kept -%}
+        case
+            when {{ parsed }} >= {{ bounds[0] }}
+                and {{ parsed }} <= {{ bounds[1] }}
+                then {{ parsed }}
+        end
+    {%- endset -%}
+    {%- if type -%}cast({{ kept }} as {{ type }}){%- else -%}{{ kept }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The names of the given columns whose raw value is present but not a
+    plausible number (see plausible_number), comma-separated; null when
+    all are fine. `checks` is a list of (column, range name) pairs. -#}
+{% macro implausible_columns(checks) -%}
+    {%- set flags = [] -%}
+    {%- for column, range_name in checks -%}
+        {%- do flags.append(
+            "case when " ~ lead_scoring.clean_text(column) ~ " is not null"
+            ~ " and (" ~ lead_scoring.plausible_number(column, range_name)
+            ~ ") is null then '" ~ column ~ "' end") -%}
+    {%- endfor -%}
+    nullif(concat_ws(', ', {{ flags | join(', ') }}), '')
+{%- endmacro %}
+
+{#- Whether a timestamp lies in the future: more than
+    lead_scoring__future_tolerance_hours after the run started. -#}
+{% macro is_in_future(timestamp) -%}
+    coalesce({{ timestamp }} > {{ dbt.dateadd(
+        'hour', var('lead_scoring__future_tolerance_hours') | int,
+        'cast(' ~ dbt.current_timestamp() ~ ' as '
+        ~ api.Column.translate_type('timestamp') ~ ')') }}, false)
 {%- endmacro %}

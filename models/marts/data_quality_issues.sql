@@ -72,13 +72,42 @@ lead_issues as (
             when 'missing_lead_id' then 'Lead row has no lead_id'
             when 'invalid_created_at'
                 then 'created_at is missing or not a timestamp'
+            when 'future_created_at' then 'created_at lies in the future'
             when 'superseded_lead_version'
-                then 'An older copy of a lead; its newest version is used'
+                then 'Another version of this lead is used (newest usable)'
         end as reason_detail,
         true as is_excluded_from_scores,
         version_rank as copy_number
     from lead_rows
     where rejection_reason is not null
+
+    union all
+
+    select
+        'leads' as source_table,
+        lead_id as record_id,
+        lead_id,
+        'implausible_value' as reason_code,
+        'Not a plausible number, scored as missing: ' || implausible_values
+            as reason_detail,
+        false as is_excluded_from_scores,
+        version_rank as copy_number
+    from lead_rows
+    where rejection_reason is null and implausible_values is not null
+
+    union all
+
+    select
+        'leads' as source_table,
+        lead_id as record_id,
+        lead_id,
+        'invalid_email' as reason_code,
+        'Email is missing or not an address: scored by the invalid-email '
+        || 'rules' as reason_detail,
+        false as is_excluded_from_scores,
+        1 as copy_number
+    from leads
+    where not is_email_valid
 
     union all
 
@@ -108,6 +137,7 @@ activity_issues as (
             when 'missing_lead_id' then 'Activity row has no lead_id'
             when 'invalid_occurred_at'
                 then 'occurred_at is missing or not a timestamp'
+            when 'future_occurred_at' then 'occurred_at lies in the future'
             when 'missing_activity_type' then 'activity_type is empty'
             when 'duplicate_activity_id'
                 then 'A repeated copy of an activity already counted'
@@ -116,6 +146,20 @@ activity_issues as (
         copy_rank as copy_number
     from activity_rows
     where rejection_reason is not null
+
+    union all
+
+    select
+        'activities' as source_table,
+        activity_id as record_id,
+        lead_id,
+        'implausible_value' as reason_code,
+        'Not a plausible number, kept as missing: ' || implausible_values
+            as reason_detail,
+        false as is_excluded_from_scores,
+        copy_rank as copy_number
+    from activity_rows
+    where rejection_reason is null and implausible_values is not null
 
     union all
 
@@ -183,6 +227,7 @@ outcome_issues as (
             when 'missing_lead_id' then 'Opportunity row has no lead_id'
             when 'invalid_created_at'
                 then 'created_at is missing or not a timestamp'
+            when 'future_created_at' then 'created_at lies in the future'
             when 'duplicate_opportunity_id'
                 then 'Another copy of this opportunity is used'
             when 'unknown_lead'
@@ -200,6 +245,20 @@ outcome_issues as (
     union all
 
     select
+        'opportunities' as source_table,
+        opportunity_id as record_id,
+        lead_id,
+        'implausible_value' as reason_code,
+        'Not a plausible number, kept as missing: ' || implausible_values
+            as reason_detail,
+        false as is_excluded_from_scores,
+        copy_rank as copy_number
+    from opportunity_rows
+    where rejection_reason is null and implausible_values is not null
+
+    union all
+
+    select
         'sales_feedback' as source_table,
         feedback_rows.feedback_key as record_id,
         feedback_rows.lead_id,
@@ -208,6 +267,7 @@ outcome_issues as (
             when 'missing_lead_id' then 'Feedback row has no lead_id'
             when 'invalid_feedback_at'
                 then 'feedback_at is missing or not a timestamp'
+            when 'future_feedback_at' then 'feedback_at lies in the future'
             when 'duplicate_feedback'
                 then 'An exact repeat of a verdict already used'
             when 'unknown_lead'

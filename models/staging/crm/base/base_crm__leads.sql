@@ -39,9 +39,14 @@ typed as (
         {{ lead_scoring.clean_text('lead_source') }} as lead_source,
 
         -- numerics
-        {{ lead_scoring.clean_number('employee_count', dbt.type_bigint()) }}
+        {{ lead_scoring.plausible_number(
+            'employee_count', 'employee_count', dbt.type_bigint()) }}
             as employee_count,
-        {{ lead_scoring.clean_number('annual_revenue') }} as annual_revenue,
+        {{ lead_scoring.plausible_number('annual_revenue', 'annual_revenue') }}
+            as annual_revenue,
+        {{ lead_scoring.implausible_columns([
+            ('employee_count', 'employee_count'),
+            ('annual_revenue', 'annual_revenue')]) }} as implausible_values,
 
         -- timestamps
         {{ lead_scoring.to_utc_timestamp('created_at') }} as created_at,
@@ -58,6 +63,8 @@ problems_found as (
         case
             when lead_id is null then 'missing_lead_id'
             when created_at is null then 'invalid_created_at'
+            when {{ lead_scoring.is_in_future('created_at') }}
+                then 'future_created_at'
         end as row_problem
     from typed
 

@@ -23,7 +23,9 @@ typed as (
         lower({{ lead_scoring.clean_text('stage') }}) as opportunity_stage,
 
         -- numerics
-        {{ lead_scoring.clean_number('amount') }} as amount,
+        {{ lead_scoring.plausible_number('amount', 'amount') }} as amount,
+        {{ lead_scoring.implausible_columns([('amount', 'amount')]) }}
+            as implausible_values,
 
         -- booleans
         case lower({{ lead_scoring.clean_text('is_won') }})
@@ -49,6 +51,8 @@ problems_found as (
             when opportunity_id is null then 'missing_opportunity_id'
             when lead_id is null then 'missing_lead_id'
             when created_at is null then 'invalid_created_at'
+            when {{ lead_scoring.is_in_future('created_at') }}
+                then 'future_created_at'
         end as row_problem
     from typed
 

@@ -35,6 +35,8 @@ problems_found as (
         case
             when lead_id is null then 'missing_lead_id'
             when feedback_at is null then 'invalid_feedback_at'
+            when {{ lead_scoring.is_in_future('feedback_at') }}
+                then 'future_feedback_at'
         end as row_problem
     from typed
 

@@ -27,8 +27,12 @@ typed as (
         {{ lead_scoring.clean_text('asset') }} as asset,
 
         -- numerics
-        {{ lead_scoring.clean_number('duration_seconds', dbt.type_bigint()) }}
+        {{ lead_scoring.plausible_number(
+            'duration_seconds', 'duration_seconds', dbt.type_bigint()) }}
             as duration_seconds,
+        {{ lead_scoring.implausible_columns(
+            [('duration_seconds', 'duration_seconds')]) }}
+            as implausible_values,
 
         -- timestamps
         {{ lead_scoring.to_utc_timestamp('occurred_at') }} as occurred_at
@@ -45,6 +49,8 @@ problems_found as (
             when activity_id is null then 'missing_activity_id'
             when lead_id is null then 'missing_lead_id'
             when occurred_at is null then 'invalid_occurred_at'
+            when {{ lead_scoring.is_in_future('occurred_at') }}
+                then 'future_occurred_at'
             when activity_type is null then 'missing_activity_type'
         end as row_problem
     from typed
