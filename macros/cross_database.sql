@@ -73,3 +73,21 @@
 {% macro duckdb__type_double() %}double{% endmacro %}
 
 {% macro spark__type_double() %}double{% endmacro %}
+
+{#- Seconds since 1970-01-01 of a timestamp, as a number, for windows over
+    time (bursts, time since an email send). -#}
+{% macro epoch_seconds(timestamp) %}
+    {{ return(adapter.dispatch('epoch_seconds', 'lead_scoring')(timestamp)) }}
+{% endmacro %}
+
+{% macro default__epoch_seconds(timestamp) %}
+    extract(epoch from {{ timestamp }})
+{% endmacro %}
+
+{% macro duckdb__epoch_seconds(timestamp) %}
+    epoch({{ timestamp }})
+{% endmacro %}
+
+{% macro spark__epoch_seconds(timestamp) %}
+    unix_timestamp({{ timestamp }})
+{% endmacro %}

@@ -22,11 +22,8 @@
                 then {{ attribute }}.attribute_value
                 = lower(trim({{ rule }}.match_value))
             when 'in_list'
-                then {{ dbt.position(
-                    "'|' || " ~ attribute ~ ".attribute_value || '|'",
-                    "'|' || regexp_replace(lower(trim(" ~ rule
-                    ~ ".match_value)), ' *[|] *', '|', 'g') || '|'") }}
-                > 0
+                then {{ lead_scoring.in_pipe_list(
+                    attribute ~ '.attribute_value', rule ~ '.match_value') }}
             when 'contains'
                 then {{ dbt.position(
                     "lower(trim(" ~ rule ~ ".match_value))",
@@ -139,4 +136,19 @@
         ), 0) as min_engagement_score
     from {{ score_thresholds }}
     where scale = 'sales_ready'
+{%- endmacro %}
+
+{#- Whether a lowercase value is one of the items of a '|'-separated list
+    (case ignored, spaces around each '|' ignored; whole items only, so
+    'vp' is not in 'svp|evp'). -#}
+{% macro in_pipe_list(value, list) -%}
+    {{ dbt.position(
+        "'|' || " ~ value ~ " || '|'",
+        "'|' || regexp_replace(lower(trim(" ~ list
+        ~ ")), ' *[|] *', '|', 'g') || '|'") }} > 0
+{%- endmacro %}
+
+{#- Days (fractional) from one timestamp to a later one, to the second. -#}
+{% macro age_days(from_timestamp, to_timestamp) -%}
+    {{ dbt.datediff(from_timestamp, to_timestamp, 'second') }} / 86400.0
 {%- endmacro %}

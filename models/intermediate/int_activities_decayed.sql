@@ -1,7 +1,7 @@
 {#
-    The activities a score as of `scored_as_of` may use (lead created before
-    it, activity before it), each with its type's weight and its points
-    decayed by age:
+    The activities a score as of `scored_as_of` may use (those of
+    int_activities_scoped with no exclusion_reason), each with its type's
+    weight and its points decayed by age:
         decayed_points = points * 0.5 ^ (age_days / half_life_days)
     so an action is worth half as much one half-life later. A type missing
     from activity_weights scores 0 (and is reported in data_quality_issues).
@@ -10,13 +10,7 @@ with
 
 activities as (
 
-    select * from {{ ref('fct_lead_activities') }}
-
-),
-
-leads as (
-
-    select * from {{ ref('dim_leads') }}
+    select * from {{ ref('int_activities_scoped') }}
 
 ),
 
@@ -26,29 +20,17 @@ activity_weights as (
 
 ),
 
-as_of as (
-
-    select * from {{ ref('int_scoring_as_of') }}
-
-),
-
 activities_in_scope as (
 
     select
-        activities.activity_id,
-        activities.lead_id,
-        activities.activity_type,
-        activities.occurred_at,
-        as_of.scored_as_of,
-        {{ dbt.datediff('activities.occurred_at', 'as_of.scored_as_of',
-            'second') }} / 86400.0 as age_days
+        activity_id,
+        lead_id,
+        activity_type,
+        occurred_at,
+        scored_as_of,
+        {{ lead_scoring.age_days('occurred_at', 'scored_as_of') }} as age_days
     from activities
-    inner join leads
-        on activities.lead_id = leads.lead_id
-    cross join as_of
-    where
-        leads.created_at < as_of.scored_as_of
-        and activities.occurred_at < as_of.scored_as_of
+    where exclusion_reason is null
 
 ),
 

@@ -4,6 +4,8 @@
     rule or disqualifier can test: the lead's own columns (including any
     extra columns of the raw file), seniority, department, email domain
     type, and what was known about its behaviour and sales' verdict then.
+    Opportunities and verdicts of leads merged into this one count for it;
+    bot_activity_count is the machine activity kept out of its points.
     A table: fit rules, disqualifiers and lead_scores all read it.
 #}
 with
@@ -23,6 +25,18 @@ as_of as (
 engagement as (
 
     select * from {{ ref('int_leads_engagement_by_type') }}
+
+),
+
+scoped_activities as (
+
+    select * from {{ ref('int_activities_scoped') }}
+
+),
+
+lead_merge_map as (
+
+    select * from {{ ref('lead_merge_map') }}
 
 ),
 
@@ -55,12 +69,25 @@ activity_summary as (
 
 ),
 
+bot_activity_summary as (
+
+    select
+        lead_id,
+        count(*) as bot_activity_count
+    from scoped_activities
+    where exclusion_reason = 'bot_activity'
+    group by 1
+
+),
+
 opportunities_known as (
 
     select
-        opportunities.lead_id,
+        lead_merge_map.survivor_lead_id as lead_id,
         min(opportunities.created_at) as first_opportunity_at
     from opportunities
+    inner join lead_merge_map
+        on opportunities.lead_id = lead_merge_map.lead_id
     cross join as_of
     where opportunities.created_at < as_of.scored_as_of
     group by 1
@@ -70,15 +97,17 @@ opportunities_known as (
 feedback_ranked as (
 
     select
-        sales_feedback.lead_id,
+        lead_merge_map.survivor_lead_id as lead_id,
         sales_feedback.disposition,
         row_number() over (
-            partition by sales_feedback.lead_id
+            partition by lead_merge_map.survivor_lead_id
             order by
                 sales_feedback.feedback_at desc,
                 sales_feedback.disposition asc
         ) as feedback_rank
     from sales_feedback
+    inner join lead_merge_map
+        on sales_feedback.lead_id = lead_merge_map.lead_id
     cross join as_of
     where sales_feedback.feedback_at < as_of.scored_as_of
 
@@ -96,6 +125,10 @@ leads_as_of as (
         coalesce(activity_summary.has_email_bounced, false)
             as has_email_bounced,
         coalesce(activity_summary.has_unsubscribed, false) as has_unsubscribed,
+        cast(
+            coalesce(bot_activity_summary.bot_activity_count, 0)
+            as {{ dbt.type_bigint() }}
+        ) as bot_activity_count,
         opportunities_known.first_opportunity_at,
         opportunities_known.lead_id is not null as has_opportunity,
         feedback_ranked.disposition as latest_sales_disposition,
@@ -104,6 +137,8 @@ leads_as_of as (
     cross join as_of
     left join activity_summary
         on leads.lead_id = activity_summary.lead_id
+    left join bot_activity_summary
+        on leads.lead_id = bot_activity_summary.lead_id
     left join opportunities_known
         on leads.lead_id = opportunities_known.lead_id
     left join feedback_ranked

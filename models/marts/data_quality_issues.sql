@@ -49,6 +49,18 @@ lead_activities as (
 
 ),
 
+scoped_activities as (
+
+    select * from {{ ref('int_activities_scoped') }}
+
+),
+
+lead_merge_map as (
+
+    select * from {{ ref('lead_merge_map') }}
+
+),
+
 activity_weights as (
 
     select * from {{ ref('activity_weights') }}
@@ -113,6 +125,20 @@ lead_issues as (
 
     select
         'leads' as source_table,
+        lead_merge_map.lead_id as record_id,
+        lead_merge_map.lead_id,
+        'merged_duplicate_lead' as reason_code,
+        'Same email as lead ' || lead_merge_map.survivor_lead_id
+        || ', created earlier: merged into it' as reason_detail,
+        true as is_excluded_from_scores,
+        1 as copy_number
+    from lead_merge_map
+    where not lead_merge_map.is_survivor
+
+    union all
+
+    select
+        'leads' as source_table,
         leads.lead_id as record_id,
         leads.lead_id,
         'created_after_as_of' as reason_code,
@@ -120,8 +146,12 @@ lead_issues as (
         true as is_excluded_from_scores,
         1 as copy_number
     from leads
+    inner join lead_merge_map
+        on leads.lead_id = lead_merge_map.lead_id
     cross join as_of
-    where leads.created_at >= as_of.scored_as_of
+    where
+        lead_merge_map.is_survivor
+        and leads.created_at >= as_of.scored_as_of
 
 ),
 
@@ -165,29 +195,35 @@ activity_issues as (
 
     select
         'activities' as source_table,
-        activities.activity_id as record_id,
-        activities.lead_id,
-        case
-            when not activities.is_known_lead then 'unknown_lead'
-            when activities.lead_created_at >= as_of.scored_as_of
-                then 'lead_created_after_as_of'
-            else 'occurred_after_as_of'
-        end as reason_code,
-        case
-            when not activities.is_known_lead
-                then 'No usable lead has this lead_id (deleted or merged?)'
-            when activities.lead_created_at >= as_of.scored_as_of
-                then 'Its lead was created after the scoring date'
-            else 'Occurred after the scoring date'
-        end as reason_detail,
+        activity_id as record_id,
+        lead_id,
+        'unknown_lead' as reason_code,
+        'No usable lead has this lead_id (deleted?)' as reason_detail,
         true as is_excluded_from_scores,
         1 as copy_number
     from activities
-    cross join as_of
-    where
-        not activities.is_known_lead
-        or activities.lead_created_at >= as_of.scored_as_of
-        or activities.occurred_at >= as_of.scored_as_of
+    where not is_known_lead
+
+    union all
+
+    select
+        'activities' as source_table,
+        activity_id as record_id,
+        recorded_lead_id as lead_id,
+        exclusion_reason as reason_code,
+        case exclusion_reason
+            when 'lead_created_after_as_of'
+                then 'Its lead was created after the scoring date'
+            when 'occurred_after_as_of' then 'Occurred after the scoring date'
+            when 'bot_activity'
+                then
+                    'Machine activity (rule ' || bot_rule_id
+                    || '), left out of engagement points'
+        end as reason_detail,
+        true as is_excluded_from_scores,
+        1 as copy_number
+    from scoped_activities
+    where exclusion_reason is not null
 
     union all
 

@@ -107,6 +107,7 @@ points_combined as (
         leads.email,
         leads.has_opportunity,
         leads.activity_count,
+        leads.bot_activity_count,
         leads.last_activity_at,
         leads.scored_as_of,
         cast(
@@ -239,6 +240,7 @@ leads_scored as (
         coalesce(lead_score_computed.top_reasons, 'No scoring activity yet')
             as top_reasons,
         lead_score_computed.activity_count,
+        lead_score_computed.bot_activity_count,
         lead_score_computed.last_activity_at,
         lead_score_computed.has_opportunity,
         lead_score_computed.scored_as_of,
