@@ -440,21 +440,33 @@ def _unordered_fit_grades(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return rows
 
 
+def _duplicate_fit_rule(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    [director] = [row for row in rows if row["rule_id"] == "director_title"]
+    return [*rows, {**director, "points": "40"}]
+
+
 @pytest.mark.parametrize(
-    ("seed", "break_seed"),
+    ("seed", "break_seed", "row_named"),
     [
-        ("activity_weights", _duplicate_activity_type),
-        ("activity_weights", _negative_half_life),
-        ("score_thresholds", _unordered_fit_grades),
+        ("activity_weights", _duplicate_activity_type, "unique_field=page_view"),
+        ("activity_weights", _negative_half_life, "activity_type=email_open"),
+        ("score_thresholds", _unordered_fit_grades, "scale=fit_grade"),
+        ("fit_rules", _duplicate_fit_rule, "unique_field=director_title"),
     ],
-    ids=["duplicate_activity_type", "negative_half_life", "unordered_thresholds"],
+    ids=[
+        "duplicate_activity_type",
+        "negative_half_life",
+        "unordered_thresholds",
+        "duplicate_fit_rule",
+    ],
 )
-def test_broken_seed_fails_naming_the_check(
+def test_broken_seed_fails_naming_the_check_and_the_row(
     tmp_path: Path,
     pristine_project: Path,
     small_raw_dir: Path,
     seed: str,
     break_seed,
+    row_named: str,
 ) -> None:
     project = copy_project(tmp_path / "project", source=pristine_project)
     edit_seed(project, seed, break_seed)
@@ -475,6 +487,9 @@ def test_broken_seed_fails_naming_the_check(
     for result in tests:
         name = result["unique_id"].split(".")[2]
         assert name in console, f"{name} not named in the output"
+    # The on-run-end hook names the offending seed row.
+    reports = [line for line in console.splitlines() if "Seed check" in line]
+    assert any(row_named in line and seed in line for line in reports), reports
 
 
 # 7. A fit rule on a column that does not exist
