@@ -15,11 +15,17 @@
     false.
 #}
 {%- set rules_relation = ref('bot_detection_rules') -%}
+{#- The burst thresholds are read from the seed's table. In a unit test the
+    ref is a fixture with no schema: read the built seed instead. -#}
+{%- set seed_table = rules_relation if rules_relation.schema
+    else adapter.get_relation(
+        database=target.database, schema=target.schema,
+        identifier='bot_detection_rules') -%}
 {%- set burst_rules = [] -%}
 {%- if execute and var('lead_scoring__bot_filter_enabled')
-    and load_relation(rules_relation) is not none -%}
+    and seed_table is not none and load_relation(seed_table) is not none -%}
     {%- set rows = run_query(
-        'select rule_id, window_seconds, min_events from ' ~ rules_relation
+        'select rule_id, window_seconds, min_events from ' ~ seed_table
         ~ " where lower(trim(rule_kind)) = 'burst' order by rule_id") -%}
     {%- for row in rows -%}
         {%- set rule_id = (row[0] or '') | string | trim | lower -%}
@@ -63,7 +69,10 @@ activities_timed as (
             end
         ) over (
             partition by lead_id
-            order by occurred_at asc, activity_id asc
+            order by
+                occurred_at asc,
+                case when activity_type = 'email_send' then 0 else 1 end asc,
+                activity_id asc
             rows between unbounded preceding and current row
         ) as last_send_epoch
     from activities

@@ -24,9 +24,11 @@ emails_normalised as (
         case
             when is_email_valid
                 then
-                    {{ dbt.split_part(
-                        dbt.split_part('email', "'@'", 1), "'+'", 1) }}
-                    || '@' || email_domain
+                    lower(
+                        {{ dbt.split_part(
+                            dbt.split_part('email', "'@'", 1), "'+'", 1) }}
+                        || '@' || email_domain
+                    )
         end as normalised_email
     from leads
 
