@@ -7,6 +7,17 @@ convert show a burst of buying signals (pricing, demo, trial) in the weeks
 before their opportunity is created. So converters really are predictable
 from the data, and a backtest can tell a good model from a bad one.
 
+Every lead gets the monthly newsletter (`email_send`, on the first of the
+month from 10:00 UTC, until the lead unsubscribes; an invalid address gets
+one send, which bounces). People open and click a send minutes to days after
+it arrives, more often the higher their intent, and each of their opens and
+clicks carries the campaign of a send it follows. About 3% of companies run
+a corporate mail scanner: within seconds of every send to their domain it
+opens the email, clicks every link in it and so views each linked page. Its
+rows look like anybody's except for their ids ('S...' instead of 'A...'),
+the ground truth for tests of bot filtering; sends and scanner rows always
+belong to a known lead.
+
 The data is also messy the way CRM exports are: free-mail and student leads,
 null job titles, job titles in many spellings, duplicated activity rows,
 activity types in mixed case, activities of deleted leads, unknown activity
@@ -305,6 +316,7 @@ ACTIVITY_TYPES = [
     "email_unsubscribe",
     "email_bounce",
     "chat_started",  # not in the weights seed: an unknown type, scored 0
+    "email_send",  # the monthly newsletter; sends earn no points
 ]
 T = {name: index for index, name in enumerate(ACTIVITY_TYPES)}
 
@@ -396,6 +408,42 @@ CAMPAIGN_MONTHS = [
     str(month)
     for month in np.arange(np.datetime64("2024-12"), np.datetime64("2026-08"))
 ]
+# The newsletter goes out on the first of each month from 10:00 UTC; each
+# lead's copy leaves up to an hour later (a bulk send works through its list).
+NEWSLETTER_SENDS = (
+    np.array(CAMPAIGN_MONTHS, dtype="datetime64[M]").astype("datetime64[s]")
+    + np.timedelta64(10 * 3600, "s")
+).astype(np.int64)
+SEND_SPREAD = 3600
+# Every newsletter links the home page and two or three other pages, in turn.
+_LINKED_PAGES = [
+    "/pricing",
+    "/product",
+    "/customers",
+    "/blog/what-is-lead-scoring",
+    "/blog/dbt-tips",
+    "/docs/getting-started",
+]
+NEWSLETTER_LINKS: dict[str, tuple[str, ...]] = {
+    f"newsletter-{month}": (
+        "/",
+        *(
+            _LINKED_PAGES[(2 * index + offset) % len(_LINKED_PAGES)]
+            for offset in range(2 + index % 2)
+        ),
+    )
+    for index, month in enumerate(CAMPAIGN_MONTHS)
+}
+_LINK_COUNTS = np.array([len(links) for links in NEWSLETTER_LINKS.values()])
+_LINK_URLS = np.array(
+    [
+        [URLS.index(url) for url in links] + [0] * (_LINK_COUNTS.max() - len(links))
+        for links in NEWSLETTER_LINKS.values()
+    ]
+)
+# Mail scanners: the share of companies whose mail gateway opens every email
+# and follows every link in it within seconds of delivery.
+SCANNER_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -584,6 +632,9 @@ def _leads_chunk(rng: np.random.Generator, first: int, count: int):
         "propensity": propensity,
         "student": student,
         "invalid_email": kind == 3,
+        "business_email": (kind == 0) & ~competitor,
+        "company": company,
+        "companies": len(companies["name"]),
         "employees": np.where(employees_known, employees, 50.0),
     }
     return leads, state
@@ -607,6 +658,18 @@ def _superseded_copies(rng: np.random.Generator, leads: pa.Table) -> pa.Table:
     missing = leads.take(np.flatnonzero(rng.random(count) < 0.0005))
     missing = missing.set_column(0, "lead_id", pa.nulls(missing.num_rows, pa.string()))
     return pa.concat_tables([copies, missing])
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A chunk's activities as parallel arrays, the mail scanners' rows last."""
+
+    lead: np.ndarray  # the lead's position in the chunk
+    when: np.ndarray  # epoch seconds
+    kind: np.ndarray  # index into ACTIVITY_TYPES
+    campaign: np.ndarray  # index into CAMPAIGN_MONTHS; -1: the month of `when`
+    url: np.ndarray  # index into URLS; -1: the activity type's usual page
+    scanner_rows: int  # how many rows at the end a mail scanner made
 
 
 def _activity_rows(rng: np.random.Generator, state: dict):
@@ -640,11 +703,6 @@ def _activity_rows(rng: np.random.Generator, state: dict):
     n_browse = rng.poisson(rate * active_days)
     # The burst of buying signals in the three weeks before a conversion.
     n_burst = np.where(converts, rng.poisson(10, count), 0)
-    # Newsletter opens: a weekly send from creation to the window's end.
-    sends = ((end - created) // (7 * DAY)).clip(min=0)
-    open_rate = 1 / (1 + np.exp(-(-1.2 + 0.6 * intent)))
-    n_opens = rng.binomial(sends, open_rate * 0.6)
-    n_bounce = np.where(state["invalid_email"], 1, 0)
 
     lead_browse = np.repeat(np.arange(count), n_browse)
     time_browse = created[lead_browse] + (
@@ -668,45 +726,197 @@ def _activity_rows(rng: np.random.Generator, state: dict):
         len(ACTIVITY_TYPES), lead_burst.size, p=_mix_probabilities(MIX_BURST)
     )
 
-    lead_open = np.repeat(np.arange(count), n_opens)
-    time_open = created[lead_open] + (
-        rng.random(lead_open.size) * (end - created)[lead_open]
-    ).astype(np.int64)
-    clicks = rng.random(lead_open.size) < 0.15
-    type_open = np.where(clicks, T["email_click"], T["email_open"])
-
-    lead_bounce = np.repeat(np.arange(count), n_bounce)
-    time_bounce = created[lead_bounce] + 7 * DAY
-
-    lead = np.concatenate([lead_browse, lead_burst, lead_open, lead_bounce])
-    when = np.concatenate([time_browse, time_burst, time_open, time_bounce])
-    kind = np.concatenate(
-        [
-            type_browse,
-            type_burst,
-            type_open,
-            np.full(lead_bounce.size, T["email_bounce"]),
-        ]
-    )
+    lead = np.concatenate([lead_browse, lead_burst])
+    when = np.concatenate([time_browse, time_burst])
+    kind = np.concatenate([type_browse, type_burst])
     keep = (when >= created[lead]) & (when < end)
-    lead, when, kind = lead[keep], when[keep], kind[keep]
-    return lead, when, kind, converts_seen, conversion
+    rows = _with_newsletter(rng, state, lead[keep], when[keep], kind[keep])
+    return rows, converts_seen, conversion
+
+
+def _reaction_delay(rng: np.random.Generator, size: int) -> np.ndarray:
+    """How long after a send a person opens or clicks it: a day on average,
+    never within the first minute."""
+    return 60 + (rng.exponential(DAY, size)).astype(np.int64)
+
+
+def _newsletter_link(rng: np.random.Generator, months: np.ndarray) -> np.ndarray:
+    """One of each given newsletter's links (an index into URLS); newsletters
+    by their index into CAMPAIGN_MONTHS."""
+    position = (rng.random(months.size) * _LINK_COUNTS[months]).astype(np.int64)
+    return _LINK_URLS[months, position]
+
+
+def _with_newsletter(
+    rng: np.random.Generator,
+    state: dict,
+    lead: np.ndarray,
+    when: np.ndarray,
+    kind: np.ndarray,
+) -> _Rows:
+    """The browsing activities (lead, when, kind) and the monthly newsletter:
+    its sends, the opens and clicks of the people who read it, the bounces of
+    invalid addresses and the hits of corporate mail scanners."""
+    count = len(state["created"])
+    created = state["created"]
+    invalid = state["invalid_email"]
+    end = WINDOW_END.astype(np.int64)
+
+    # One send a month from the lead's creation until the window ends or the
+    # lead unsubscribes; an invalid address gets one send, which bounces.
+    jitter = rng.integers(0, SEND_SPREAD, count)
+    first = np.searchsorted(NEWSLETTER_SENDS, created - jitter, side="right")
+    # the first send's time; at or after the window's end when there is none
+    first_time = np.append(NEWSLETTER_SENDS, end)[first] + jitter
+
+    # Email clicks and unsubscribes while browsing answer a send. One that
+    # comes before the lead's first send answers that send, when it arrives.
+    replies = np.flatnonzero(
+        (kind == T["email_click"]) | (kind == T["email_unsubscribe"])
+    )
+    reply_lead = lead[replies]
+    early = np.flatnonzero(when[replies] - 60 < first_time[reply_lead])
+    answered = first_time[reply_lead[early]] + _reaction_delay(rng, early.size)
+    when[replies[early[answered < end]]] = answered[answered < end]
+
+    stop = np.full(count, end)
+    unsubscribes = replies[kind[replies] == T["email_unsubscribe"]]
+    np.minimum.at(stop, lead[unsubscribes], when[unsubscribes])
+    last = np.searchsorted(NEWSLETTER_SENDS, stop - jitter, side="left")
+    n_sends = np.maximum(last - first, 0)
+    n_sends = np.where(invalid, np.minimum(n_sends, 1), n_sends)
+    first_send = np.cumsum(n_sends) - n_sends  # each lead's first, by position
+    send_lead = np.repeat(np.arange(count), n_sends)
+    send_month = first[send_lead] + np.arange(send_lead.size) - first_send[send_lead]
+    send_time = NEWSLETTER_SENDS[send_month] + jitter[send_lead]
+    sends = send_lead.size
+
+    bounced = np.flatnonzero(invalid & (n_sends > 0))
+    bounce_send = first_send[bounced]
+    bounce_time = send_time[bounce_send] + rng.integers(5, 600, bounced.size)
+
+    # Readers: the chance to open a send rises with intent; some open it
+    # again; about one read in seven is a click on one of its links.
+    open_chance = 1 / (1 + np.exp(-0.7 * state["intent"]))
+    opened = (rng.random(sends) < open_chance[send_lead]) & ~invalid[send_lead]
+    n_reads = np.where(opened, 1 + rng.poisson(0.7, sends), 0)
+    read_send = np.repeat(np.arange(sends), n_reads)
+    read_time = send_time[read_send] + _reaction_delay(rng, read_send.size)
+    read_send, read_time = read_send[read_time < end], read_time[read_time < end]
+    read_kind = np.where(
+        rng.random(read_send.size) < 0.15, T["email_click"], T["email_open"]
+    )
+    read_url = np.where(
+        read_kind == T["email_click"],
+        _newsletter_link(rng, send_month[read_send]),
+        -1,
+    )
+
+    # Each click or unsubscribe belongs to the lead's latest send at least a
+    # minute before it. Leads that no send reached (an invalid address, or
+    # created in the window's last month) visit the site instead of clicking.
+    campaign = np.full(lead.size, -1, dtype=np.int8)
+    url = np.full(lead.size, -1, dtype=np.int8)
+    span = 1 << 26  # more seconds than the window holds
+    start = WINDOW_START.astype(np.int64)
+    send_key = send_lead * span + (send_time - start)
+    reply_key = reply_lead * span + (when[replies] - 60 - start)
+    position = np.searchsorted(send_key, reply_key, side="right") - 1
+    found = position >= 0
+    found[found] = send_lead[position[found]] == reply_lead[found]
+    campaign[replies[found]] = send_month[position[found]]
+    clicked = (kind[replies] == T["email_click"]) & found & ~invalid[reply_lead]
+    url[replies[clicked]] = _newsletter_link(rng, send_month[position[clicked]])
+    kind[replies[(kind[replies] == T["email_click"]) & ~clicked]] = T["page_view"]
+
+    # Mail scanners: a company's gateway opens every send to its domain within
+    # seconds and follows every link in it, which shows as page views. Never
+    # for free-mail, university or invalid addresses, nor for students.
+    scanner_company = rng.random(state["companies"]) < SCANNER_SHARE
+    scanned = (
+        state["business_email"] & ~state["student"] & scanner_company[state["company"]]
+    )
+    scan_send = np.flatnonzero(scanned[send_lead])
+    links = _LINK_COUNTS[send_month[scan_send]]
+    click_send = np.repeat(scan_send, links)
+    link = np.arange(click_send.size) - np.repeat(np.cumsum(links) - links, links)
+    click_url = _LINK_URLS[send_month[click_send], link]
+    click_time = send_time[click_send] + rng.integers(2, 7, click_send.size)
+    view_time = click_time + rng.integers(0, 3, click_send.size)
+    view_kind = np.where(
+        click_url == URLS.index("/pricing"), T["pricing_page_view"], T["page_view"]
+    )
+
+    def nothing(size: int) -> np.ndarray:
+        return np.full(size, -1, dtype=np.int8)
+
+    def every(name: str, size: int) -> np.ndarray:
+        return np.full(size, T[name], dtype=np.int8)
+
+    parts = [  # (lead, when, kind, campaign, url): people first, then scanners
+        (lead, when, kind, campaign, url),
+        (send_lead[read_send], read_time, read_kind, send_month[read_send], read_url),
+        (
+            bounced,
+            bounce_time,
+            every("email_bounce", bounced.size),
+            send_month[bounce_send],
+            nothing(bounced.size),
+        ),
+        (send_lead, send_time, every("email_send", sends), send_month, nothing(sends)),
+        (
+            send_lead[scan_send],
+            send_time[scan_send] + rng.integers(1, 4, scan_send.size),
+            every("email_open", scan_send.size),
+            send_month[scan_send],
+            nothing(scan_send.size),
+        ),
+        (
+            send_lead[click_send],
+            click_time,
+            every("email_click", click_send.size),
+            send_month[click_send],
+            click_url,
+        ),
+        (
+            send_lead[click_send],
+            view_time,
+            view_kind,
+            nothing(click_send.size),
+            click_url,
+        ),
+    ]
+    dtypes = (np.int32, np.int64, np.int8, np.int8, np.int8)
+    columns = [
+        np.concatenate(column, dtype=dtype)
+        for column, dtype in zip(zip(*parts, strict=True), dtypes, strict=True)
+    ]
+    return _Rows(*columns, scanner_rows=scan_send.size + 2 * click_send.size)
 
 
 def _activities_table(
-    rng: np.random.Generator, state: dict, lead, when, kind, first_activity: int
+    rng: np.random.Generator,
+    state: dict,
+    rows: _Rows,
+    first_activity: int,
+    first_scanner: int,
 ) -> pa.Table:
-    rows = lead.size
-    numbers = np.arange(first_activity, first_activity + rows)
-    spelling = np.where(rng.random(rows) < 0.12, rng.integers(1, 4, rows), 0)
+    lead, when, kind = rows.lead, rows.when, rows.kind
+    count = lead.size
+    humans = count - rows.scanner_rows
+    numbers = np.arange(first_activity, first_activity + count)
+    spelling = np.where(rng.random(count) < 0.12, rng.integers(1, 4, count), 0)
     page = kind == T["page_view"]
-    url_index = np.where(page, rng.integers(0, len(PAGE_URLS), rows), 0)
+    url_index = np.where(page, rng.integers(0, len(PAGE_URLS), count), 0)
     for name, url in TYPE_URL.items():
         url_index = np.where(kind == T[name], URLS.index(url), url_index)
-    has_url = page | np.isin(kind, [T[name] for name in TYPE_URL])
+    linked = rows.url >= 0  # email links and the pages they lead to
+    url_index = np.where(linked, rows.url, url_index)
+    has_url = page | linked | np.isin(kind, [T[name] for name in TYPE_URL])
     emails = np.isin(
         kind,
         [
+            T["email_send"],
             T["email_open"],
             T["email_click"],
             T["email_reply"],
@@ -714,31 +924,50 @@ def _activities_table(
             T["email_bounce"],
         ],
     )
-    month = (
-        when.astype("datetime64[s]").astype("datetime64[M]")
-        - np.datetime64("2024-12", "M")
-    ).astype(int)
+    month = np.where(
+        rows.campaign >= 0,
+        rows.campaign,
+        (
+            when.astype("datetime64[s]").astype("datetime64[M]")
+            - np.datetime64("2024-12", "M")
+        ).astype(int),
+    )
     downloads = kind == T["content_download"]
     webinars = np.isin(kind, [T["webinar_registration"], T["webinar_attended"]])
     asset_values = [*ASSETS, *WEBINARS]
     asset_index = np.where(
         downloads,
-        rng.integers(0, len(ASSETS), rows),
-        len(ASSETS) + rng.integers(0, len(WEBINARS), rows),
+        rng.integers(0, len(ASSETS), count),
+        len(ASSETS) + rng.integers(0, len(WEBINARS), count),
     )
-    duration = np.where(page, rng.integers(5, 600, rows), rng.integers(600, 3600, rows))
+    duration = np.where(
+        page, rng.integers(5, 600, count), rng.integers(600, 3600, count)
+    )
+    duration[humans:] = rng.integers(0, 2, rows.scanner_rows)  # a scanner never stays
     has_duration = page | (kind == T["webinar_attended"])
 
-    # Activities of leads that were deleted from the CRM since.
-    orphan = rng.random(rows) < 0.002
-    lead_ids = pc.if_else(
-        pa.array(orphan),
-        _ids("L9", numbers % 1_000_000, 8),
-        state["ids"].take(pa.array(lead)),
+    # Activities of leads that were deleted from the CRM since. Sends come
+    # from the mail system and scanner rows are the tests' ground truth: both
+    # always belong to a known lead.
+    orphan = (rng.random(count) < 0.002) & (kind != T["email_send"])
+    orphan[humans:] = False
+    orphans = np.flatnonzero(orphan)
+    lead_index = lead.copy()
+    lead_index[orphans] = len(state["ids"]) + np.arange(orphans.size)
+    lead_ids = pa.concat_arrays(
+        [state["ids"], _ids("L9", numbers[orphans] % 1_000_000, 8)]
+    ).take(pa.array(lead_index))
+    activity_ids = pa.concat_arrays(
+        [
+            _ids("A", numbers[:humans] + 1, 10),
+            _ids(
+                "S", np.arange(first_scanner, first_scanner + rows.scanner_rows) + 1, 10
+            ),
+        ]
     )
     return pa.table(
         {
-            "activity_id": _ids("A", numbers + 1, 10),
+            "activity_id": activity_ids,
             "lead_id": lead_ids,
             "activity_type": _take(TYPE_SPELLINGS, kind * 4 + spelling),
             "occurred_at": _timestamps(when),
@@ -844,6 +1073,7 @@ def _sales_feedback(rng, state, converts_seen, conversion):
 def generate(leads: int, seed: int = 42) -> Iterator[Tables]:
     """Yield the raw tables chunk by chunk, deterministically from `seed`."""
     next_activity = 0
+    next_scanner = 0
     next_opportunity = 0
     for first in range(0, leads, CHUNK_LEADS):
         count = min(CHUNK_LEADS, leads - first)
@@ -852,9 +1082,12 @@ def generate(leads: int, seed: int = 42) -> Iterator[Tables]:
         leads_table = pa.concat_tables(
             [leads_table, _superseded_copies(rng, leads_table)]
         )
-        lead, when, kind, converts_seen, conversion = _activity_rows(rng, state)
-        activities = _activities_table(rng, state, lead, when, kind, next_activity)
-        next_activity += activities.num_rows
+        rows, converts_seen, conversion = _activity_rows(rng, state)
+        scanner_rows = rows.scanner_rows
+        activities = _activities_table(rng, state, rows, next_activity, next_scanner)
+        del rows  # its arrays are in the table now
+        next_activity += activities.num_rows - scanner_rows
+        next_scanner += scanner_rows
         activities = _with_duplicates(rng, activities)
         opportunities = _opportunities(
             rng, state, converts_seen, conversion, next_opportunity
@@ -862,6 +1095,8 @@ def generate(leads: int, seed: int = 42) -> Iterator[Tables]:
         next_opportunity += opportunities.num_rows
         feedback = _sales_feedback(rng, state, converts_seen, conversion)
         yield Tables(leads_table, activities, opportunities, feedback)
+        # One chunk in memory at a time: let this one go before the next.
+        del leads_table, state, activities, opportunities, feedback
 
 
 def prepare_output(out: Path) -> None:
@@ -927,6 +1162,7 @@ def write(
             progress(
                 f"  {done:,} of {leads:,} leads, {counts['activities']:,} activity rows"
             )
+            del tables, table  # written: free them before the next chunk is made
     finally:
         for writer in writers.values():
             writer.close()
