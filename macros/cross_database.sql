@@ -18,7 +18,7 @@
 {% macro duckdb__to_utc_timestamp(expression) %}
     {#- try_cast to timestamp drops an offset silently; timestamptz applies
         it (the session runs in UTC, see profiles.yml). -#}
-    cast(try_cast(cast({{ expression }} as varchar) as timestamptz)
+    cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz)
         as timestamp)
 {% endmacro %}
 

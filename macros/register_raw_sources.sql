@@ -74,8 +74,12 @@
     {% elif files.rows | length == 0 %}
         {{ return(none) }}
     {% elif files.rows[0][0].endswith('.csv') %}
+        {#- The dialect is fixed (RFC 4180: comma, double quotes), not
+            sniffed: names like O'Brien once made the sniffer take the
+            apostrophe for the quote character and merge rows. -#}
         {{ return("read_csv('" ~ quoted ~ ".csv', header = true, "
-            ~ "all_varchar = true)") }}
+            ~ "all_varchar = true, delim = ',', quote = '\"', "
+            ~ "escape = '\"')") }}
     {% else %}
         {{ return("read_parquet('" ~ quoted ~ ".parquet')") }}
     {% endif %}

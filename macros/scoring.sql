@@ -110,12 +110,15 @@
         as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{#- Every column of a relation as one text value, for fingerprinting. -#}
+{#- Columns as one text value, for fingerprinting: each value is written
+    with its length ('5:hello'; '-' for null), so no two different rows give
+    the same text, whatever separators their values contain. -#}
 {% macro row_as_text(columns) -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}
-        {%- do parts.append("coalesce(cast(" ~ column ~ " as "
-            ~ dbt.type_string() ~ "), '')") -%}
+        {%- set text = "cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")" -%}
+        {%- do parts.append("coalesce(cast(" ~ dbt.length(text) ~ " as "
+            ~ dbt.type_string() ~ ") || ':' || " ~ text ~ ", '-')") -%}
     {%- endfor -%}
     {{ parts | join(" || '|' || ") }}
 {%- endmacro %}
