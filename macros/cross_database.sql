@@ -91,3 +91,19 @@
 {% macro spark__epoch_seconds(timestamp) %}
     unix_timestamp({{ timestamp }})
 {% endmacro %}
+
+{#- Whether a double is a real number (not NaN or infinite). DuckDB needs
+    it said: with Parquet statistics that leave NaN out, it may drop a range
+    check that would have rejected NaN. Elsewhere NaN and infinities fail
+    the range checks they meet, so a null check is enough. -#}
+{% macro is_finite(expression) %}
+    {{ return(adapter.dispatch('is_finite', 'lead_scoring')(expression)) }}
+{% endmacro %}
+
+{% macro default__is_finite(expression) %}
+    {{ expression }} is not null
+{% endmacro %}
+
+{% macro duckdb__is_finite(expression) %}
+    coalesce(isfinite({{ expression }}), false)
+{% endmacro %}

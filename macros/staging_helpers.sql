@@ -86,7 +86,8 @@
     {%- set parsed = lead_scoring.clean_number(column) -%}
     {%- set kept -%}
         case
-            when {{ parsed }} >= {{ bounds[0] }}
+            when {{ lead_scoring.is_finite(parsed) }}
+                and {{ parsed }} >= {{ bounds[0] }}
                 and {{ parsed }} <= {{ bounds[1] }}
                 then {{ parsed }}
         end

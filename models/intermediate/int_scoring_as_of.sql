@@ -4,7 +4,9 @@
 
     var lead_scoring__as_of_date: a date ('2026-03-01' = the start of that
     day, UTC) or a timestamp with an optional offset. Empty: the start of
-    the day after the latest activity, so every activity counts.
+    the day after the latest activity, so every activity counts (after the
+    latest lead when there is no activity, after today when there is no
+    data at all, so empty raw tables still build).
 #}
 {%- set as_of = var('lead_scoring__as_of_date') | string | trim -%}
 {%- set pattern = '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?'
@@ -50,7 +52,9 @@ as_of_chosen as (
             cast({{ dbt.dateadd(
                 'day', 1, dbt.date_trunc(
                     'day',
-                    'coalesce(latest_activity.latest_at, latest_lead.latest_at)'
+                    'coalesce(latest_activity.latest_at, latest_lead.latest_at, '
+                    ~ 'cast(' ~ dbt.current_timestamp() ~ ' as '
+                    ~ api.Column.translate_type('timestamp') ~ '))'
                 )) }} as {{ api.Column.translate_type('timestamp') }})
         {%- endif %} as scored_as_of
     from latest_activity
