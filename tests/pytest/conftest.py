@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +226,83 @@ def run_dbt(
         target_path=target_path,
         log_path=log_path,
     )
+
+
+@dataclass(frozen=True)
+class DbtProcess:
+    """A dbt invocation still running in a child process (see `start_dbt`)."""
+
+    process: subprocess.Popen[bytes]
+    target_path: Path
+    log_path: Path
+
+    @property
+    def log_text(self) -> str:
+        log_file = self.log_path / "dbt.log"
+        return log_file.read_text(errors="replace") if log_file.exists() else ""
+
+    def wait_for_log(self, text: str, timeout: float = 300.0) -> bool:
+        """Wait until `text` appears in dbt.log. False when the run ends, or
+        `timeout` seconds pass, before it does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log_text:
+                return True
+            if self.process.poll() is not None:
+                return text in self.log_text
+            time.sleep(0.01)
+        return False
+
+
+def start_dbt(
+    args: Sequence[str],
+    *,
+    work_dir: Path,
+    raw_dir: Path,
+    db_path: Path,
+    project_dir: Path = REPO_ROOT,
+    dbt_vars: dict[str, str] | None = None,
+) -> DbtProcess:
+    """Start the dbt command `run_dbt` would run, without waiting for it.
+
+    For tests that interrupt a run: the caller waits, kills or polls the
+    process. Console output goes to `work_dir`/console.txt.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    target_path = work_dir / "target"
+    log_path = work_dir / "logs"
+    full_args = [
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(REPO_ROOT),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--no-partial-parse",
+        "--no-use-colors",
+    ]
+    if dbt_vars:
+        full_args += ["--vars", json.dumps(dbt_vars)]
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "LEAD_SCORING_TARGET": "duckdb",
+        "LEAD_SCORING_RAW_DIR": str(raw_dir),
+        "LEAD_SCORING_DUCKDB_PATH": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    with (work_dir / "console.txt").open("ab") as console:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _DBT_RUNNER, *full_args],
+            cwd=work_dir,
+            env=env,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+        )
+    return DbtProcess(process, target_path, log_path)
 
 
 def build(
