@@ -169,7 +169,17 @@ def query_dicts(
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def run_dbt(
+@dataclass(frozen=True)
+class DbtCommand:
+    """One dbt invocation on `raw_dir` into `db_path`, ready to start."""
+
+    argv: list[str]
+    env: dict[str, str]
+    target_path: Path
+    log_path: Path
+
+
+def dbt_command(
     args: Sequence[str],
     *,
     work_dir: Path,
@@ -177,8 +187,8 @@ def run_dbt(
     db_path: Path,
     project_dir: Path = REPO_ROOT,
     dbt_vars: dict[str, str] | None = None,
-) -> DbtRun:
-    """Run one dbt command on `raw_dir` into `db_path`.
+) -> DbtCommand:
+    """The child-process command line and environment of one dbt run.
 
     Target and log folders are made in `work_dir`; partial parsing is off, so
     the environment variables of this run are the ones dbt reads.
@@ -209,22 +219,30 @@ def run_dbt(
         "LEAD_SCORING_DUCKDB_PATH": str(db_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    return DbtCommand(
+        [sys.executable, "-c", _DBT_RUNNER, *full_args], env, target_path, log_path
+    )
+
+
+def run_dbt(args: Sequence[str], *, work_dir: Path, **options: Any) -> DbtRun:
+    """Run one dbt command (see `dbt_command` for the options) and wait."""
+    command = dbt_command(args, work_dir=work_dir, **options)
     completed = subprocess.run(
-        [sys.executable, "-c", _DBT_RUNNER, *full_args],
+        command.argv,
         cwd=work_dir,
-        env=env,
+        env=command.env,
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
     )
     return DbtRun(
-        args=tuple(full_args),
+        args=tuple(command.argv[3:]),
         success=completed.returncode == 0,
         stdout=completed.stdout,
         stderr=completed.stderr,
-        target_path=target_path,
-        log_path=log_path,
+        target_path=command.target_path,
+        log_path=command.log_path,
     )
 
 
@@ -254,55 +272,22 @@ class DbtProcess:
         return False
 
 
-def start_dbt(
-    args: Sequence[str],
-    *,
-    work_dir: Path,
-    raw_dir: Path,
-    db_path: Path,
-    project_dir: Path = REPO_ROOT,
-    dbt_vars: dict[str, str] | None = None,
-) -> DbtProcess:
+def start_dbt(args: Sequence[str], *, work_dir: Path, **options: Any) -> DbtProcess:
     """Start the dbt command `run_dbt` would run, without waiting for it.
 
     For tests that interrupt a run: the caller waits, kills or polls the
     process. Console output goes to `work_dir`/console.txt.
     """
-    work_dir.mkdir(parents=True, exist_ok=True)
-    target_path = work_dir / "target"
-    log_path = work_dir / "logs"
-    full_args = [
-        *args,
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(REPO_ROOT),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(log_path),
-        "--no-partial-parse",
-        "--no-use-colors",
-    ]
-    if dbt_vars:
-        full_args += ["--vars", json.dumps(dbt_vars)]
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO_ROOT),
-        "LEAD_SCORING_TARGET": "duckdb",
-        "LEAD_SCORING_RAW_DIR": str(raw_dir),
-        "LEAD_SCORING_DUCKDB_PATH": str(db_path),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    command = dbt_command(args, work_dir=work_dir, **options)
     with (work_dir / "console.txt").open("ab") as console:
         process = subprocess.Popen(
-            [sys.executable, "-c", _DBT_RUNNER, *full_args],
+            command.argv,
             cwd=work_dir,
-            env=env,
+            env=command.env,
             stdout=console,
             stderr=subprocess.STDOUT,
         )
-    return DbtProcess(process, target_path, log_path)
+    return DbtProcess(process, command.target_path, command.log_path)
 
 
 def build(
