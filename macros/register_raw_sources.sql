@@ -54,6 +54,8 @@
                 ~ " lacks required column(s): " ~ missing | join(', ')
                 ~ ". It has: " ~ found_columns | join(', ') ~ ".") }}
         {% endif %}
+        {% do lead_scoring.csv_rows_fit_header(
+            raw_dir, table, reader, found.column_names) %}
         {% do run_query('create or replace view ' ~ schema ~ '.' ~ table
             ~ ' as select * from ' ~ reader) %}
     {% endfor %}
@@ -75,11 +77,14 @@
         {{ return(none) }}
     {% elif files.rows[0][0].endswith('.csv') %}
         {#- The dialect is fixed (RFC 4180: comma, double quotes), not
-            sniffed: names like O'Brien once made the sniffer take the
-            apostrophe for the quote character and merge rows. -#}
+            sniffed: values starting or ending with an apostrophe made the
+            sniffer take it for the quote character and merge rows.
+            null_padding keeps every row: without it a row with more fields
+            than the header made DuckDB read no rows at all (see
+            csv_rows_fit_header, which then stops the run). -#}
         {{ return("read_csv('" ~ quoted ~ ".csv', header = true, "
             ~ "all_varchar = true, delim = ',', quote = '\"', "
-            ~ "escape = '\"')") }}
+            ~ "escape = '\"', null_padding = true)") }}
     {% else %}
         {{ return("read_parquet('" ~ quoted ~ ".parquet')") }}
     {% endif %}
@@ -104,4 +109,30 @@
 
 {% macro optional_raw_tables() %}
     {{ return(['sales_feedback']) }}
+{% endmacro %}
+
+{#- A CSV whose rows have more fields than its header (an unquoted comma in
+    a value, a shifted export) stops the run with a message naming the file
+    and the number of such rows: such rows cannot be read safely, and
+    padding them would put values under the wrong columns. -#}
+{% macro csv_rows_fit_header(raw_dir, table, reader, column_names) %}
+    {% if 'read_csv(' not in reader %}{{ return('') }}{% endif %}
+    {% set path = raw_dir.rstrip('/') ~ '/' ~ table ~ '.csv' %}
+    {% set header = run_query(
+        reader.replace('header = true', 'header = false')
+        | replace('read_csv(', 'select * from read_csv(', 1)
+        ~ ' limit 1') %}
+    {% set header_cells = header.rows[0] | select | list
+        if header.rows | length > 0 else [] %}
+    {% if column_names | length > header_cells | length %}
+        {% set overflow = run_query(
+            'select count(*) from ' ~ reader ~ ' where '
+            ~ adapter.quote(column_names[-1]) ~ ' is not null') %}
+        {{ exceptions.raise_compiler_error(
+            "Raw file " ~ path ~ ": " ~ overflow.rows[0][0] ~ " row(s) have "
+            ~ "more fields than its header (" ~ column_names | length
+            ~ " instead of " ~ header_cells | length ~ "). Quote values "
+            ~ "that contain commas (RFC 4180) and export again.") }}
+    {% endif %}
+    {{ return('') }}
 {% endmacro %}

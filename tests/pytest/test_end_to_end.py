@@ -673,3 +673,25 @@ def test_show_top_leads_prints_the_top_leads_with_reasons(
     for reason in expected[0]["top_reasons"].split("; "):
         assert reason in printed
     assert "sales-ready" in printed.splitlines()[0]
+
+
+# 11. A CSV row with more fields than its header
+
+
+def test_csv_row_wider_than_header_fails_naming_the_file(tmp_path: Path) -> None:
+    """DuckDB reads such a file as no rows at all unless told otherwise; the
+    run must stop and say which file, not score an empty table."""
+    raw_dir = tmp_path / "raw"
+    generate(raw_dir, 200, SMALL_SEED, file_format="csv")
+    leads_file = raw_dir / "leads.csv"
+    with leads_file.open("a", encoding="utf-8") as leads:
+        leads.write(
+            "L9999999,x@y.com,A,B,CEO,Acme, Inc,acme.com,Software,10,100,"
+            "Canada,Web,2026-01-01,2026-01-01\n"
+        )
+
+    broken = build(tmp_path / "build", raw_dir, unit_tests=False)
+
+    assert not broken.run.success
+    assert str(leads_file) in broken.run.output
+    assert "more fields than its header" in broken.run.output
