@@ -81,10 +81,11 @@
             sniffer take it for the quote character and merge rows.
             null_padding keeps every row: without it a row with more fields
             than the header made DuckDB read no rows at all (see
-            csv_rows_fit_header, which then stops the run). -#}
+            csv_rows_fit_header, which then stops the run). DuckDB reads
+            null-padded CSV with quoted line breaks on one thread only. -#}
         {{ return("read_csv('" ~ quoted ~ ".csv', header = true, "
             ~ "all_varchar = true, delim = ',', quote = '\"', "
-            ~ "escape = '\"', null_padding = true)") }}
+            ~ "escape = '\"', null_padding = true, parallel = false)") }}
     {% else %}
         {{ return("read_parquet('" ~ quoted ~ ".parquet')") }}
     {% endif %}
