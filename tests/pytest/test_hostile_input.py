@@ -944,23 +944,38 @@ def check_raw_views(built: Build, data: RawData) -> None:
         assert read == len(rows), (table, data.formats[table], read, len(rows))
 
 
-def check_leads(built: Build, data: RawData, expected: list[Row]) -> None:
-    raw_ids = [row["lead_id"] for row in expected]
-    scored = [lead_id for (lead_id,) in built.query("select lead_id from lead_scores")]
-    excluded = [i for i in _issues(built, "leads") if i["is_excluded_from_scores"]]
+def assert_each_raw_row_accounted_once(
+    table: str,
+    raw_ids: list[str | None],
+    scored: list[str],
+    excluded: list[dict[str, Any]],
+    *,
+    id_field: str,
+) -> Counter:
+    """Raw rows = scored + excluded, in total and id by id; returns the
+    excluded rows' reason codes."""
     assert len(raw_ids) == len(scored) + len(excluded), (
-        f"leads: {len(raw_ids)} raw rows, {len(scored)} scored,"
+        f"{table}: {len(raw_ids)} raw rows, {len(scored)} scored,"
         f" {len(excluded)} excluded"
     )
     accounted = Counter(scored) + Counter(
-        issue["lead_id"] for issue in excluded if issue["lead_id"] is not None
+        issue[id_field] for issue in excluded if issue[id_field] is not None
     )
-    written = Counter(lead_id for lead_id in raw_ids if lead_id is not None)
+    written = Counter(row_id for row_id in raw_ids if row_id is not None)
     assert accounted == written, {
         "lost": written - accounted,
         "counted twice or invented": accounted - written,
     }
-    reasons = Counter(issue["reason_code"] for issue in excluded)
+    return Counter(issue["reason_code"] for issue in excluded)
+
+
+def check_leads(built: Build, data: RawData, expected: list[Row]) -> None:
+    raw_ids = [row["lead_id"] for row in expected]
+    scored = [lead_id for (lead_id,) in built.query("select lead_id from lead_scores")]
+    excluded = [i for i in _issues(built, "leads") if i["is_excluded_from_scores"]]
+    reasons = assert_each_raw_row_accounted_once(
+        "leads", raw_ids, scored, excluded, id_field="lead_id"
+    )
     assert reasons["missing_lead_id"] == raw_ids.count(None), reasons
     surely_bad = sum(
         lead_id is not None and row["created_at"] is None
@@ -987,19 +1002,9 @@ def check_activities(built: Build, data: RawData, expected: list[Row]) -> None:
     ]
     issues = _issues(built, "activities")
     excluded = [issue for issue in issues if issue["is_excluded_from_scores"]]
-    assert len(raw_ids) == len(scored) + len(excluded), (
-        f"activities: {len(raw_ids)} raw rows, {len(scored)} scored,"
-        f" {len(excluded)} excluded"
+    reasons = assert_each_raw_row_accounted_once(
+        "activities", raw_ids, scored, excluded, id_field="record_id"
     )
-    accounted = Counter(scored) + Counter(
-        issue["record_id"] for issue in excluded if issue["record_id"] is not None
-    )
-    written = Counter(activity_id for activity_id in raw_ids if activity_id is not None)
-    assert accounted == written, {
-        "lost": written - accounted,
-        "counted twice or invented": accounted - written,
-    }
-    reasons = Counter(issue["reason_code"] for issue in excluded)
     assert reasons["missing_activity_id"] == raw_ids.count(None), reasons
 
     # A type the seed knows, however it is spelled, is never reported as
