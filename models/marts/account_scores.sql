@@ -83,6 +83,15 @@ contacts as (
 
 ),
 
+contacts_weighted as (
+
+    select
+        *,
+        power({{ ratio }}, engagement_rank - 1) as contact_weight
+    from contacts
+
+),
+
 accounts_summed as (
 
     select
@@ -102,12 +111,11 @@ accounts_summed as (
         sum(
             case
                 when engagement_rank <= {{ max_contacts }}
-                    then engagement_score
-                    * power({{ ratio }}, engagement_rank - 1)
+                    then engagement_score * contact_weight
                 else 0
             end
         ) as weighted_engagement
-    from contacts
+    from contacts_weighted
     group by 1
 
 ),
