@@ -51,10 +51,10 @@ crms as (
     select
         crm,
         {% for column in synced -%}
-            max(
-                case when project_column = '{{ column }}' then 1 else 0 end
-            ) as maps_{{ column }}{{ ',' if not loop.last }}
-        {% endfor %}
+            max(case when project_column = '{{ column }}' then 1 else 0 end)
+                as maps_{{ column }},
+        {% endfor -%}
+        count(*) as mapped_field_count
     from field_mappings
     group by 1
 
@@ -152,9 +152,17 @@ changes_combined as (
         email,
         sync_action,
         change_hash,
-        {% for column in synced if column not in ['crm_lead_id', 'email'] -%}
-            {{ column }}{{ ',' if not loop.last }}
-        {% endfor %}
+        lead_score,
+        fit_score,
+        engagement_score,
+        fit_grade,
+        engagement_tier,
+        priority,
+        is_sales_ready,
+        conversion_probability,
+        top_reasons,
+        scored_as_of,
+        score_status
     from upserts_changed
 
     union all
@@ -165,9 +173,17 @@ changes_combined as (
         email,
         sync_action,
         change_hash,
-        {% for column in synced if column not in ['crm_lead_id', 'email'] -%}
-            {{ column }}{{ ',' if not loop.last }}
-        {% endfor %}
+        lead_score,
+        fit_score,
+        engagement_score,
+        fit_grade,
+        engagement_tier,
+        priority,
+        is_sales_ready,
+        conversion_probability,
+        top_reasons,
+        scored_as_of,
+        score_status
     from clears
 
 )

@@ -96,8 +96,10 @@ form_activities as (
 engagement_activities as (
 
     select
-        'engagement:' || cast(engagements.id as {{ dbt.type_string() }})
-        || ':' || cast(engagement_contacts.contact_id as {{ dbt.type_string() }})
+        'engagement:'
+        || cast(engagements.id as {{ dbt.type_string() }})
+        || ':'
+        || cast(engagement_contacts.contact_id as {{ dbt.type_string() }})
             as activity_id,
         cast(engagement_contacts.contact_id as {{ dbt.type_string() }})
             as lead_id,

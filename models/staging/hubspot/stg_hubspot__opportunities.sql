@@ -33,8 +33,9 @@ deals_joined as (
             as opportunity_id,
         cast(deal_contacts.contact_id as {{ dbt.type_string() }}) as lead_id,
 
-        -- strings
-        coalesce(stages.label, deals.deal_pipeline_stage_id) as stage,
+        -- strings (`stage` is the raw contract's column name)
+        coalesce(stages.label, deals.deal_pipeline_stage_id)
+            as stage, -- noqa: RF04
 
         -- numerics
         deals.property_amount as amount,

@@ -22,6 +22,7 @@
 } -%}
 {%- set tables = var('marketo__activity_tables') -%}
 
+-- noqa: disable=LT02
 with
 
 {% for table in tables -%}
@@ -52,4 +53,5 @@ activities_unioned as (
 
 )
 
+-- noqa: enable=LT02
 select * from activities_unioned

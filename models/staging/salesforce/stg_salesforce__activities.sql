@@ -13,15 +13,6 @@ tasks as (
 
 ),
 
-{% if var('salesforce__campaign_member_enabled', true) -%}
-campaign_members as (
-
-    select * from {{ source('salesforce', 'campaign_member') }}
-    where not coalesce(is_deleted, false)
-
-),
-
-{% endif -%}
 task_activities as (
 
     select
@@ -37,37 +28,41 @@ task_activities as (
 
 ),
 
-{% if var('salesforce__campaign_member_enabled', true) -%}
 campaign_activities as (
 
-    select
-        'campaign_member:' || id as activity_id,
-        coalesce(lead_id, contact_id) as lead_id,
-        case lower(status)
-            when 'attended' then 'webinar_attended'
-            when 'registered' then 'webinar_registration'
-            else 'campaign_response'
-        end as activity_type,
-        coalesce(first_responded_date, created_date) as occurred_at,
-        cast(null as {{ dbt.type_string() }}) as url,
-        campaign_id as campaign,
-        cast(null as {{ dbt.type_string() }}) as asset,
-        cast(null as {{ dbt.type_string() }}) as duration_seconds
-    from campaign_members
-    where
-        coalesce(has_responded, false)
-        or lower(status) in ('attended', 'registered')
+    {% if var('salesforce__campaign_member_enabled', true) -%}
+        select
+            'campaign_member:' || id as activity_id,
+            coalesce(lead_id, contact_id) as lead_id,
+            case lower(status)
+                when 'attended' then 'webinar_attended'
+                when 'registered' then 'webinar_registration'
+                else 'campaign_response'
+            end as activity_type,
+            coalesce(first_responded_date, created_date) as occurred_at,
+            cast(null as {{ dbt.type_string() }}) as url,
+            campaign_id as campaign,
+            cast(null as {{ dbt.type_string() }}) as asset,
+            cast(null as {{ dbt.type_string() }}) as duration_seconds
+        from {{ source('salesforce', 'campaign_member') }}
+        where
+            not coalesce(is_deleted, false)
+            and (
+                coalesce(has_responded, false)
+                or lower(status) in ('attended', 'registered')
+            )
+    {%- else -%}
+        select * from task_activities
+        where 1 = 0
+    {%- endif %}
 
 ),
 
-{% endif -%}
 activities_unioned as (
 
     select * from task_activities
-    {%- if var('salesforce__campaign_member_enabled', true) %}
     union all
     select * from campaign_activities
-    {%- endif %}
 
 )
 

@@ -24,19 +24,19 @@ opportunities_joined as (
         opportunities.id as opportunity_id,
         leads.id as lead_id,
 
-        -- strings
-        opportunities.stage_name as stage,
+        -- strings (`stage` is the raw contract's column name)
+        opportunities.stage_name as stage, -- noqa: RF04
 
         -- numerics
         opportunities.amount,
 
-        -- booleans
+        -- timestamps
+        opportunities.created_date as created_at,
+
+        -- while open, not won or lost and not closed
         case
             when opportunities.is_closed then opportunities.is_won
         end as is_won,
-
-        -- timestamps
-        opportunities.created_date as created_at,
         case
             when opportunities.is_closed then opportunities.close_date
         end as closed_at

@@ -16,6 +16,7 @@ verdicts as (
 
     select
         id as lead_id,
+        status as reason,
         case
             when coalesce(is_converted, false) then 'accepted'
             when lower(status) like 'closed - not converted%' then 'rejected'
@@ -23,7 +24,6 @@ verdicts as (
             when lower(status) like 'working%' then 'accepted'
             when lower(status) like 'qualified%' then 'accepted'
         end as disposition,
-        status as reason,
         case
             when coalesce(is_converted, false)
                 then coalesce(converted_date, last_modified_date)
