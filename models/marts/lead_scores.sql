@@ -1,7 +1,9 @@
 {#
     One row per lead that exists as of `scored_as_of`: fit and engagement
     scores (0-100), the combined lead_score, grade, tier, priority, the
-    sales-ready flag, disqualification and the top three reasons in words.
+    sales-ready flag, disqualification and the top three reasons in words,
+    and the predictive model's conversion_probability and predictive_grade
+    (int_leads_predicted).
 
       fit_score        = clamp(100 * fit_points / fit_points_for_full_score)
       engagement_score = 100 * (1 - exp(-engagement_points / points_scale))
@@ -54,6 +56,12 @@ score_thresholds as (
 scoring_version as (
 
     select * from {{ ref('int_scoring_version') }}
+
+),
+
+predictions as (
+
+    select * from {{ ref('int_leads_predicted') }}
 
 ),
 
@@ -239,6 +247,8 @@ leads_scored as (
         lead_score_computed.disqualification_reason,
         coalesce(lead_score_computed.top_reasons, 'No scoring activity yet')
             as top_reasons,
+        predictions.conversion_probability,
+        predictions.predictive_grade,
         lead_score_computed.activity_count,
         lead_score_computed.bot_activity_count,
         lead_score_computed.last_activity_at,
@@ -256,6 +266,8 @@ leads_scored as (
         on
             lead_score_computed.lead_id = engagement_tiers.lead_id
             and engagement_tiers.band_order = 1
+    left join predictions
+        on lead_score_computed.lead_id = predictions.lead_id
 
 )
 

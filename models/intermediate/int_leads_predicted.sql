@@ -1,0 +1,166 @@
+{#
+    The predictive model applied in SQL: a logistic regression whose
+    coefficients scripts/fit.py wrote to the predictive_coefficients seed.
+
+        logit = intercept + sum of the lead's feature contributions
+        conversion_probability = 1 / (1 + exp(-logit))
+
+    A numeric feature contributes coefficient * numeric_value (a feature
+    with no row for the lead is 0, so it adds nothing). A categorical
+    feature contributes the coefficient of its level; a level the seed does
+    not list takes the feature's '(other)' coefficient, or 0 without one. A
+    feature the seed does not list adds nothing. With no '(intercept)' row
+    (no model fitted) the probability is null. predictive_grade is the best
+    band of score_thresholds scale predictive_grade whose min_score (in
+    percent) the probability reaches.
+#}
+with
+
+features as (
+
+    select * from {{ ref('lead_features') }}
+
+),
+
+coefficients as (
+
+    select * from {{ ref('predictive_coefficients') }}
+
+),
+
+score_thresholds as (
+
+    select * from {{ ref('score_thresholds') }}
+
+),
+
+leads as (
+
+    select distinct lead_id from features
+
+),
+
+intercept as (
+
+    select
+        max(coefficient) as coefficient,
+        max(model_version) as model_version
+    from coefficients
+    where feature = '(intercept)'
+
+),
+
+numeric_contributions as (
+
+    select
+        features.lead_id,
+        features.feature_name,
+        coefficients.coefficient * features.numeric_value as contribution
+    from features
+    inner join coefficients
+        on
+            features.feature_name = coefficients.feature
+            and coefficients.level is null
+    where features.feature_kind = 'numeric'
+
+),
+
+categorical_contributions as (
+
+    select
+        features.lead_id,
+        features.feature_name,
+        coalesce(
+            level_coefficients.coefficient, other_coefficients.coefficient, 0
+        ) as contribution
+    from features
+    left join coefficients as level_coefficients
+        on
+            features.feature_name = level_coefficients.feature
+            and features.categorical_value
+            = lower(trim(level_coefficients.level))
+    left join coefficients as other_coefficients
+        on
+            features.feature_name = other_coefficients.feature
+            and other_coefficients.level = '(other)'
+    where features.feature_kind = 'categorical'
+
+),
+
+contributions as (
+
+    select * from numeric_contributions
+    union all
+    select * from categorical_contributions
+
+),
+
+logits as (
+
+    select
+        leads.lead_id,
+        intercept.model_version,
+        intercept.coefficient
+        + coalesce(sum(contributions.contribution), 0) as conversion_logit
+    from leads
+    cross join intercept
+    left join contributions
+        on leads.lead_id = contributions.lead_id
+    group by 1, 2, intercept.coefficient
+
+),
+
+probabilities as (
+
+    select
+        lead_id,
+        model_version,
+        conversion_logit,
+        {# exp() of a large argument overflows on some engines #}
+        case
+            when conversion_logit >= 40 then 1.0
+            when conversion_logit <= -40 then 0.0
+            else 1 / (1 + exp(-conversion_logit))
+        end as conversion_probability
+    from logits
+
+),
+
+grades as (
+
+    select
+        probabilities.lead_id,
+        score_thresholds.band as predictive_grade,
+        row_number() over (
+            partition by probabilities.lead_id
+            order by score_thresholds.min_score desc
+        ) as band_order
+    from probabilities
+    inner join score_thresholds
+        on
+            score_thresholds.scale = 'predictive_grade'
+            and 100 * probabilities.conversion_probability
+            >= score_thresholds.min_score
+
+),
+
+predictions as (
+
+    select
+        probabilities.lead_id,
+        probabilities.model_version,
+        probabilities.conversion_logit,
+        cast(
+            probabilities.conversion_probability
+            as {{ lead_scoring.type_double() }}
+        ) as conversion_probability,
+        grades.predictive_grade
+    from probabilities
+    left join grades
+        on
+            probabilities.lead_id = grades.lead_id
+            and grades.band_order = 1
+
+)
+
+select * from predictions
