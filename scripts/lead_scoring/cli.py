@@ -46,7 +46,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--vars",
         default=None,
-        help="extra dbt vars as JSON, e.g. the feature attributes of your data",
+        help="extra dbt vars: JSON, or a JSON file's path (e.g. the feature "
+        "attributes of your data)",
     )
     parser.add_argument(
         "--c", type=float, default=0.3, help="inverse L2 regularisation strength"
@@ -76,7 +77,7 @@ def settings_from(args: argparse.Namespace, **extra) -> evaluation.Settings:
         raw_dir=raw_dir,
         horizon_days=args.horizon_days,
         conversion_event=args.event,
-        dbt_vars=json.loads(args.vars) if args.vars else None,
+        dbt_vars=_vars(args.vars),
         train_cutoffs=args.train_cutoffs,
         train_count=args.train_count,
         step_months=args.step_months,
@@ -86,3 +87,18 @@ def settings_from(args: argparse.Namespace, **extra) -> evaluation.Settings:
         work_dir=args.work_dir,
         **extra,
     )
+
+
+def _vars(text: str | None) -> dict | None:
+    if not text:
+        return None
+    path = Path(text)
+    if not text.lstrip().startswith("{") and path.is_file():
+        text = path.read_text()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SystemExit(f"--vars is neither JSON nor a JSON file: {error}") from None
+    if not isinstance(value, dict):
+        raise SystemExit("--vars must be a JSON object of dbt vars")
+    return value

@@ -419,8 +419,15 @@ def learn_points(
     fit_attributes: Sequence[str] | None = None,
 ) -> LearnedPoints:
     """Fit a logistic model on the point model's own terms and scale it:
-    points = coefficient * points_to_double_odds / ln 2."""
-    types = [row["activity_type"].strip().lower() for row in activity_weights]
+    points = coefficient * points_to_double_odds / ln 2. Activity types with
+    0 points in `activity_weights` stay at 0."""
+    # A type the current weights give no points (email_send: not the lead's
+    # own doing) keeps none.
+    types = [
+        row["activity_type"].strip().lower()
+        for row in activity_weights
+        if float(row["points"] or 0) != 0
+    ]
     if fit_attributes is None:
         fit_attributes = sorted({name for row in examples.categorical for name in row})
     model = fit_logistic(
