@@ -95,18 +95,27 @@ contributions as (
 
 ),
 
+contributions_per_lead as (
+
+    select
+        lead_id,
+        sum(contribution) as contribution
+    from contributions
+    group by 1
+
+),
+
 logits as (
 
     select
         leads.lead_id,
         intercept.model_version,
         intercept.coefficient
-        + coalesce(sum(contributions.contribution), 0) as conversion_logit
+        + coalesce(contributions_per_lead.contribution, 0) as conversion_logit
     from leads
     cross join intercept
-    left join contributions
-        on leads.lead_id = contributions.lead_id
-    group by 1, 2, intercept.coefficient
+    left join contributions_per_lead
+        on leads.lead_id = contributions_per_lead.lead_id
 
 ),
 

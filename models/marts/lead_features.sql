@@ -156,18 +156,40 @@ duration_per_lead as (
 
 ),
 
+leads_measured as (
+
+    select
+        leads_timed.*,
+        coalesce(fit_per_lead.fit_points, 0) as fit_points,
+        coalesce(engagement_per_lead.engagement_points, 0)
+            as engagement_points,
+        disqualified_leads.lead_id is not null as is_disqualified,
+        coalesce(duration_per_lead.duration_seconds_30d, 0)
+            as duration_seconds_30d,
+        coalesce(duration_per_lead.duration_seconds_all, 0)
+            as duration_seconds_all
+    from leads_timed
+    left join fit_per_lead
+        on leads_timed.lead_id = fit_per_lead.lead_id
+    left join engagement_per_lead
+        on leads_timed.lead_id = engagement_per_lead.lead_id
+    left join disqualified_leads
+        on leads_timed.lead_id = disqualified_leads.lead_id
+    left join duration_per_lead
+        on leads_timed.lead_id = duration_per_lead.lead_id
+
+),
+
 categorical_features as (
 
     {% for column in categorical + ['company_size_band'] -%}
+        {%- set value = 'lower(trim(cast(' ~ adapter.quote(column)
+            ~ ' as ' ~ dbt.type_string() ~ ')))' -%}
         select
             lead_id,
             '{{ column }}' as feature_name,
-            coalesce(
-                nullif(lower(trim(cast({{ adapter.quote(column) }}
-                    as {{ dbt.type_string() }}))), ''),
-                '(missing)'
-            ) as categorical_value
-        from leads_timed
+            coalesce(nullif({{ value }}, ''), '(missing)') as categorical_value
+        from leads_measured
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -176,43 +198,27 @@ categorical_features as (
 lead_numeric_features as (
 
     {%- set lead_numbers = {
-        'fit_points': 'coalesce(fit_per_lead.fit_points, 0)',
-        'engagement_points':
-            'coalesce(engagement_per_lead.engagement_points, 0)',
-        'is_disqualified':
-            'case when disqualified_leads.lead_id is null then 0 else 1 end',
-        'has_unsubscribed':
-            'case when leads_timed.has_unsubscribed then 1 else 0 end',
-        'has_email_bounced':
-            'case when leads_timed.has_email_bounced then 1 else 0 end',
-        'log_lead_age_days': 'ln(1 + leads_timed.lead_age_days)',
-        'log_days_since_last_activity':
-            'ln(1 + leads_timed.days_since_last_activity)',
-        'log_duration_seconds_30d':
-            'ln(1 + coalesce(duration_per_lead.duration_seconds_30d, 0))',
-        'log_duration_seconds_all':
-            'ln(1 + coalesce(duration_per_lead.duration_seconds_all, 0))',
+        'fit_points': 'fit_points',
+        'engagement_points': 'engagement_points',
+        'is_disqualified': 'case when is_disqualified then 1 else 0 end',
+        'has_unsubscribed': 'case when has_unsubscribed then 1 else 0 end',
+        'has_email_bounced': 'case when has_email_bounced then 1 else 0 end',
+        'log_lead_age_days': 'ln(1 + lead_age_days)',
+        'log_days_since_last_activity': 'ln(1 + days_since_last_activity)',
+        'log_duration_seconds_30d': 'ln(1 + duration_seconds_30d)',
+        'log_duration_seconds_all': 'ln(1 + duration_seconds_all)',
     } -%}
     {%- for column in numeric -%}
         {%- do lead_numbers.update({column: 'coalesce(' ~ lead_scoring.try_cast(
-            'leads_timed.' ~ adapter.quote(column),
-            lead_scoring.type_double()) ~ ', 0)'}) -%}
+            adapter.quote(column), lead_scoring.type_double()) ~ ', 0)'}) -%}
     {%- endfor -%}
     {% for name, expression in lead_numbers.items() %}
         select
-            leads_timed.lead_id,
+            lead_id,
             '{{ name }}' as feature_name,
             cast({{ expression }} as {{ lead_scoring.type_double() }})
                 as numeric_value
-        from leads_timed
-        left join fit_per_lead
-            on leads_timed.lead_id = fit_per_lead.lead_id
-        left join engagement_per_lead
-            on leads_timed.lead_id = engagement_per_lead.lead_id
-        left join disqualified_leads
-            on leads_timed.lead_id = disqualified_leads.lead_id
-        left join duration_per_lead
-            on leads_timed.lead_id = duration_per_lead.lead_id
+        from leads_measured
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

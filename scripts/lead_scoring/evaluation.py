@@ -195,7 +195,9 @@ def model_metrics(
         "deciles": metrics.deciles(y, score),
         "at_sales_ready_volume": metrics.precision_recall(y, flagged),
         "distribution": metrics.histogram(y, score),
-        "by_group": {name: metrics.by_group(y, values) for name, values in groups.items()},
+        "by_group": {
+            name: metrics.by_group(y, values) for name, values in groups.items()
+        },
     }
     if probability is not None:
         result["brier"] = metrics.brier(y, probability)
@@ -327,7 +329,7 @@ def backtest(
 
 def auc_table(summary: dict[str, Any]) -> str:
     lines = [f"  {'model':<40} {'ROC AUC':>8} {'PR AUC':>8} {'top-10% lift':>13}"]
-    for name, result in summary["models"].items():
+    for result in summary["models"].values():
         lines.append(
             f"  {result['label']:<40} {result['roc_auc']:>8.3f} "
             f"{result['pr_auc']:>8.3f} {result['deciles'][0]['lift']:>13.2f}"

@@ -205,15 +205,15 @@ def default_cutoffs(
     covers (one a month); training cut-offs end at least a horizon before
     the first test cut-off (so no training label is seen after it), one
     every `step_months` before that."""
-    last = month_start_on_or_before((data_ends_at - timedelta(days=horizon_days)).date())
+    last = month_start_on_or_before(
+        (data_ends_at - timedelta(days=horizon_days)).date()
+    )
     tests = [months_before(last, n) for n in range(test_count)][::-1]
     if not test_count:
         tests = []
         last_train = last
     else:
-        last_train = month_start_on_or_before(
-            tests[0] - timedelta(days=horizon_days)
-        )
+        last_train = month_start_on_or_before(tests[0] - timedelta(days=horizon_days))
     trains = [months_before(last_train, step_months * n) for n in range(train_count)]
     return [d.isoformat() for d in sorted(trains)], [d.isoformat() for d in tests]
 

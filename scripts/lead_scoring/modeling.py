@@ -80,9 +80,7 @@ class Examples:
         return Examples(
             lead_id=[x for p in parts for x in p.lead_id],
             cutoff=[x for p in parts for x in p.cutoff],
-            label=np.concatenate([p.label for p in parts])
-            if parts
-            else np.zeros(0),
+            label=np.concatenate([p.label for p in parts]) if parts else np.zeros(0),
             numeric=[x for p in parts for x in p.numeric],
             categorical=[x for p in parts for x in p.categorical],
             scores={k: [x for p in parts for x in p.scores[k]] for k in keys},
@@ -206,7 +204,9 @@ class Design:
         scale = values.std(axis=0) if len(examples) else np.ones(len(numeric))
         constant = scale == 0
         # a feature that never varies in training can teach nothing
-        numeric = [name for name, flat in zip(numeric, constant, strict=True) if not flat]
+        numeric = [
+            name for name, flat in zip(numeric, constant, strict=True) if not flat
+        ]
         return Design(
             numeric=list(numeric),
             levels=levels,

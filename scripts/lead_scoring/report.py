@@ -5,6 +5,7 @@ mailed as it is."""
 from __future__ import annotations
 
 from html import escape
+from itertools import pairwise
 from typing import Any
 
 COLOURS = {
@@ -19,11 +20,11 @@ LEFT, RIGHT, TOP, BOTTOM = 52, 16, 16, 44
 
 
 def _number(value: Any, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+    return "&ndash;" if value is None else f"{value:.{digits}f}"
 
 
 def _percent(value: Any) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
+    return "&ndash;" if value is None else f"{100 * value:.1f}%"
 
 
 def _frame(x_label: str, y_label: str, x_ticks, y_ticks, body: str) -> str:
@@ -152,7 +153,7 @@ def bar_chart(
 
 def distribution_chart(distribution: dict[str, Any], x_label: str) -> str:
     edges = distribution["edges"]
-    centres = [(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False)]
+    centres = [(a + b) / 2 for a, b in pairwise(edges)]
     y_max = max(distribution["converted"] + distribution["not_converted"]) * 1.1
     low, high = edges[0], edges[-1]
     step = (high - low) / 5
@@ -173,8 +174,9 @@ def distribution_chart(distribution: dict[str, Any], x_label: str) -> str:
 
 def _legend(names: list[str], labels: dict[str, str]) -> str:
     return "".join(
-        f'<span class="key" style="border-color:{COLOURS[n]}">{escape(labels[n])}</span>'
-        for n in names
+        f'<span class="key" style="border-color:{COLOURS[name]}">'
+        f"{escape(labels[name])}</span>"
+        for name in names
     )
 
 
@@ -191,7 +193,7 @@ def render(summary: dict[str, Any]) -> str:
             f"{escape(result['label'])}</td>"
             f"<td>{_number(result['roc_auc'])}</td>"
             f"<td>{_number(result['pr_auc'])}</td>"
-            f"<td>{_number(result['deciles'][0]['lift'], 2)}×</td>"
+            f"<td>{_number(result['deciles'][0]['lift'], 2)}&times;</td>"
             f"<td>{_percent(result['deciles'][0]['conversion_rate'])}</td>"
             f"<td>{_percent(ready['precision'])}</td>"
             f"<td>{_percent(ready['recall'])}</td>"
