@@ -6,7 +6,8 @@
 
     Every input is an as-of model (int_leads_as_of, int_activities_decayed,
     int_leads_fit_points, int_leads_engagement_by_type,
-    int_leads_disqualified): only data from strictly before scored_as_of.
+    int_leads_disqualified), read at the current scoring date of
+    int_scoring_dates: only data from strictly before scored_as_of.
 
       categorical  the lead attributes listed in
                    lead_scoring__feature_attributes.categorical, and
@@ -17,7 +18,8 @@
                    since the last activity, log(1 + activities) per type in
                    the last 7 and 30 days and ever, the decayed count per
                    type (each activity worth 0.5 ^ (age / half-life)),
-                   log(1 + seconds) of activity duration, and the attributes
+                   activity duration in the last 30 days and ever (in hours,
+                   and as log(1 + seconds)), and the attributes
                    of lead_scoring__feature_attributes.numeric as they are
 #}
 {%- set attributes = var('lead_scoring__feature_attributes') -%}
@@ -26,13 +28,19 @@
 
 with
 
-leads as (
+scoring_dates as (
+
+    select * from {{ ref('int_scoring_dates') }}
+
+),
+
+leads_at_all_dates as (
 
     select * from {{ ref('int_leads_as_of') }}
 
 ),
 
-activities as (
+activities_at_all_dates as (
 
     select * from {{ ref('int_activities_decayed') }}
 
@@ -62,12 +70,41 @@ disqualifications as (
 
 ),
 
+current_date_only as (
+
+    select scored_as_of from scoring_dates
+    where is_current
+
+),
+
+leads as (
+
+    select leads_at_all_dates.*
+    from leads_at_all_dates
+    inner join current_date_only
+        on leads_at_all_dates.scored_as_of = current_date_only.scored_as_of
+
+),
+
+activities as (
+
+    select activities_at_all_dates.*
+    from activities_at_all_dates
+    inner join current_date_only
+        on
+            activities_at_all_dates.scored_as_of
+            = current_date_only.scored_as_of
+
+),
+
 fit_per_lead as (
 
     select
-        lead_id,
-        sum(points) as fit_points
+        fit_points.lead_id,
+        sum(fit_points.points) as fit_points
     from fit_points
+    inner join current_date_only
+        on fit_points.scored_as_of = current_date_only.scored_as_of
     group by 1
 
 ),
@@ -75,16 +112,21 @@ fit_per_lead as (
 engagement_per_lead as (
 
     select
-        lead_id,
-        sum(engagement_points) as engagement_points
+        engagement.lead_id,
+        sum(engagement.engagement_points) as engagement_points
     from engagement
+    inner join current_date_only
+        on engagement.scored_as_of = current_date_only.scored_as_of
     group by 1
 
 ),
 
 disqualified_leads as (
 
-    select distinct lead_id from disqualifications
+    select distinct disqualifications.lead_id
+    from disqualifications
+    inner join current_date_only
+        on disqualifications.scored_as_of = current_date_only.scored_as_of
 
 ),
 
@@ -207,6 +249,8 @@ lead_numeric_features as (
         'log_days_since_last_activity': 'ln(1 + days_since_last_activity)',
         'log_duration_seconds_30d': 'ln(1 + duration_seconds_30d)',
         'log_duration_seconds_all': 'ln(1 + duration_seconds_all)',
+        'duration_hours_30d': 'duration_seconds_30d / 3600.0',
+        'duration_hours_all': 'duration_seconds_all / 3600.0',
     } -%}
     {%- for column in numeric -%}
         {%- do lead_numbers.update({column: 'coalesce(' ~ lead_scoring.try_cast(

@@ -1,6 +1,6 @@
 {#
     What happened to each lead of lead_scores in the horizon after
-    `scored_as_of`: the label a backtest measures scores against. This model
+    `scored_as_of` (the current scoring date of int_scoring_dates): the label a backtest measures scores against. This model
     looks past the cut-off on purpose; nothing that scores a lead reads it.
 
       converted_within_horizon  lead_scoring__conversion_event
@@ -26,9 +26,15 @@
 
 with
 
-leads as (
+leads_at_all_dates as (
 
     select * from {{ ref('int_leads_as_of') }}
+
+),
+
+scoring_dates as (
+
+    select * from {{ ref('int_scoring_dates') }}
 
 ),
 
@@ -53,12 +59,16 @@ lead_activities as (
 horizons as (
 
     select
-        lead_id,
-        scored_as_of,
-        has_opportunity as had_opportunity_before,
-        {{ dbt.dateadd('day', horizon_days, 'scored_as_of') }}
+        leads_at_all_dates.lead_id,
+        leads_at_all_dates.scored_as_of,
+        leads_at_all_dates.has_opportunity as had_opportunity_before,
+        {{ dbt.dateadd(
+            'day', horizon_days, 'leads_at_all_dates.scored_as_of') }}
             as horizon_ends_at
-    from leads
+    from leads_at_all_dates
+    inner join scoring_dates
+        on leads_at_all_dates.scored_as_of = scoring_dates.scored_as_of
+    where scoring_dates.is_current
 
 ),
 
