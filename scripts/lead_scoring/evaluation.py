@@ -54,6 +54,9 @@ class Settings:
 def _workspace(settings: Settings, progress: Callable[[str], None]):
     work_dir = settings.work_dir or Path(tempfile.mkdtemp(prefix="lead-scoring-"))
     dbt_vars = {
+        # one history date per build: the backtest needs the cut-off only
+        "lead_scoring__history_grain": "month",
+        "lead_scoring__history_periods": 1,
         **(settings.dbt_vars or {}),
         "lead_scoring__conversion_horizon_days": settings.horizon_days,
         "lead_scoring__conversion_event": settings.conversion_event,
@@ -216,7 +219,8 @@ def backtest(
     workspace = _workspace(settings, progress)
     train_cutoffs, test_cutoffs = _cutoffs(settings, workspace, with_test=True)
     train = _training_examples(settings, workspace, train_cutoffs)
-    progress("Fitting the predictive model, learned points and gradient boosting")
+    progress("Fitting the predictive model and learned points")
+    fitting_started = time.monotonic()
     model = modeling.fit_logistic(train, c=settings.c)
     rows = modeling.coefficient_rows(
         model,
@@ -232,6 +236,7 @@ def backtest(
         points_to_double_odds=settings.points_to_double_odds,
         c=settings.c,
     )
+    progress(f"  fitted in {time.monotonic() - fitting_started:.0f}s")
     progress(f"Test cut-offs: {', '.join(test_cutoffs)}")
     test = modeling.Examples.concat(
         workspace.examples(cutoff, max_lead_age_days=settings.max_lead_age_days)
@@ -248,12 +253,19 @@ def backtest(
     )
     python_probability = model.probability(test)
     sql_matches_python = float(np.nanmax(np.abs(sql_probability - python_probability)))
+    fitting_started = time.monotonic()
     gradient_boosting = modeling.fit_gradient_boosting(train, test)
+    progress(f"  gradient boosting fitted in {time.monotonic() - fitting_started:.0f}s")
     recency = np.array(
         [-row.get(modeling.RECENCY_FEATURE, 0.0) for row in test.numeric]
     )
     sales_ready = np.array(test.column("is_sales_ready"), dtype=bool)
     volume = int(sales_ready.sum())
+    volume_basis = "sales_ready"
+    if volume == 0:
+        # no lead is sales-ready: compare every model on its top tenth
+        volume, volume_basis = math.ceil(len(test) / 10), "top_10_percent"
+        sales_ready = metrics.top_k(test.column("lead_score"), volume)
     scores = {
         "rule_based": np.array(test.column("lead_score"), dtype=float),
         "learned_points": points.score(test),
@@ -305,6 +317,7 @@ def backtest(
         "train": {"leads": len(train), "conversion_rate": float(train.label.mean())},
         "test": {"leads": len(test), "conversion_rate": float(y.mean())},
         "sales_ready_leads": volume,
+        "flagged_volume_basis": volume_basis,
         "sql_vs_python_probability_max_difference": sql_matches_python,
         "regularisation_c": settings.c,
         "points_to_double_odds": settings.points_to_double_odds,

@@ -29,6 +29,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from lead_scoring import metrics
 
@@ -291,7 +292,8 @@ def fit_logistic(
         standardise=standardise,
     )
     model = LogisticRegression(C=c, max_iter=5000)
-    model.fit(design.matrix(examples), examples.label)
+    with threadpool_limits(limits=1):
+        model.fit(design.matrix(examples), examples.label)
     weights = model.coef_[0]
     count = len(design.numeric)
     numeric_weights = weights[:count]
@@ -326,8 +328,11 @@ def fit_gradient_boosting(train: Examples, test: Examples) -> np.ndarray:
     model = HistGradientBoostingClassifier(
         learning_rate=0.05, max_iter=300, max_leaf_nodes=15, random_state=0
     )
-    model.fit(design.matrix(train), train.label)
-    return model.predict_proba(design.matrix(test))[:, 1]
+    # One thread: OpenMP workers that spin-wait make it 30 times slower on a
+    # busy two-core machine, and the data is small.
+    with threadpool_limits(limits=1):
+        model.fit(design.matrix(train), train.label)
+        return model.predict_proba(design.matrix(test))[:, 1]
 
 
 def coefficient_rows(
@@ -359,7 +364,7 @@ def coefficient_rows(
         "training_auc": f"{training_auc:.6f}",
     }
     return [
-        {**shared, "feature": f, "level": lv, "coefficient": f"{w:.10g}"}
+        {**shared, "feature": f, "level": lv, "coefficient": repr(float(w))}
         for f, lv, w in body
         if f == INTERCEPT or abs(w) > 1e-12
     ]

@@ -180,6 +180,20 @@ def _legend(names: list[str], labels: dict[str, str]) -> str:
     )
 
 
+def _volume_note(summary: dict[str, Any]) -> str:
+    if summary.get("flagged_volume_basis") == "top_10_percent":
+        return (
+            "when sales take the top tenth of leads by each model's score "
+            f"({summary['sales_ready_leads']:,}): no lead reached the "
+            "sales-ready thresholds."
+        )
+    return (
+        "when sales take as many leads as the rule-based model flags "
+        f"sales-ready ({summary['sales_ready_leads']:,}): the rule-based "
+        "model's own flag, the others' highest scores."
+    )
+
+
 def render(summary: dict[str, Any]) -> str:
     models: dict[str, Any] = summary["models"]
     labels = {name: result["label"] for name, result in models.items()}
@@ -336,9 +350,7 @@ examples) whose outcomes were all known before the test cut-off.</p>
 who did not (0.5 is a coin toss, 1 is perfect). PR AUC: average precision, to
 compare with the base rate of {_percent(base_rate)}. Lift: how many times the
 average conversion rate the top tenth of leads reached. *Precision and recall
-when sales take as many leads as the rule-based model flags sales-ready
-({summary["sales_ready_leads"]:,}): the rule-based model's own flag, the
-others' highest scores. Brier: mean squared error of a probability (lower is
+{_volume_note(summary)} Brier: mean squared error of a probability (lower is
 better; only for models that give one).</p>
 
 <h2>Lift by decile</h2>

@@ -41,7 +41,12 @@ def build_models(work_dir: Path, raw_dir: Path) -> Build:
         work_dir=work_dir,
         raw_dir=raw_dir,
         db_path=work_dir / "lead_scoring.duckdb",
-        dbt_vars={"lead_scoring__as_of_date": CUTOFF.date().isoformat()},
+        dbt_vars={
+            "lead_scoring__as_of_date": CUTOFF.date().isoformat(),
+            # one history date: the features are those of the current date
+            "lead_scoring__history_grain": "month",
+            "lead_scoring__history_periods": 1,
+        },
     )
     built = Build(work_dir, raw_dir, work_dir / "lead_scoring.duckdb", run)
     built.require_success()
