@@ -58,6 +58,7 @@ class Workspace:
     progress: Callable[[str], None] = print
     source_dir: Path = REPO_ROOT
     built: bool = False
+    seeded: bool = False
     runs: int = 0
 
     def __post_init__(self) -> None:
@@ -135,7 +136,9 @@ class Workspace:
         started = time.monotonic()
         dbt_vars = {"lead_scoring__as_of_date": cutoff or ""}
         if not self.built:
-            self.dbt(["seed"])
+            if not self.seeded:
+                self.dbt(["seed"])
+                self.seeded = True
             self.dbt(["run"], dbt_vars)
             self.built = True
         else:
@@ -148,13 +151,21 @@ class Workspace:
         return connection
 
     def data_ends_at(self) -> datetime:
-        """The latest moment the data holds (default scored_as_of)."""
-        self.build_as_of(None)
+        """The latest moment the data holds (the default scored_as_of): only
+        what int_scoring_as_of needs is built for it."""
+        if not self.seeded:
+            self.dbt(["seed"])
+            self.seeded = True
+        self.dbt(
+            ["run", "--select", "+int_scoring_as_of"],
+            {"lead_scoring__as_of_date": ""},
+        )
         with self.connect() as connection:
             [(scored_as_of,)] = connection.execute(
-                "select max(scored_as_of) from lead_scores"
+                "select max(scored_as_of) from int_scoring_as_of"
             ).fetchall()
-        if scored_as_of is None:
+            leads = connection.execute("select count(*) from dim_leads").fetchone()
+        if scored_as_of is None or not leads[0]:
             raise SystemExit("No leads in the raw data: nothing to fit or backtest.")
         return scored_as_of
 
