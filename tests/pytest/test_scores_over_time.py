@@ -96,7 +96,10 @@ def history_build(
     tmp_path_factory: pytest.TempPathFactory, history_raw_dir: Path
 ) -> Build:
     result = build(
-        tmp_path_factory.mktemp("history_build"), history_raw_dir, unit_tests=False
+        tmp_path_factory.mktemp("history_build"),
+        history_raw_dir,
+        unit_tests=False,
+        full_history=True,
     )
     result.require_success()
     return result
