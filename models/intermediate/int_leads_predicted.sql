@@ -135,21 +135,20 @@ probabilities as (
 
 ),
 
-grades as (
+probabilities_in_percent as (
 
     select
-        probabilities.lead_id,
-        score_thresholds.band as predictive_grade,
-        row_number() over (
-            partition by probabilities.lead_id
-            order by score_thresholds.min_score desc
-        ) as band_order
+        *,
+        100 * conversion_probability as conversion_percent
     from probabilities
-    inner join score_thresholds
-        on
-            score_thresholds.scale = 'predictive_grade'
-            and 100 * probabilities.conversion_probability
-            >= score_thresholds.min_score
+
+),
+
+grades as (
+
+    {{ lead_scoring.bands_reached(
+        'probabilities_in_percent', ['lead_id'], 'conversion_percent',
+        'predictive_grade', 'score_thresholds') }}
 
 ),
 
@@ -163,7 +162,7 @@ predictions as (
             probabilities.conversion_probability
             as {{ lead_scoring.type_double() }}
         ) as conversion_probability,
-        grades.predictive_grade
+        grades.band as predictive_grade
     from probabilities
     left join grades
         on
