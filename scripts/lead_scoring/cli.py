@@ -62,8 +62,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "--work-dir",
         type=Path,
         default=None,
-        help="scratch folder for the project copy and its DuckDB (default: a "
-        "new temporary folder)",
+        help="scratch folder for the project copy and its DuckDB (default: "
+        "target/history, replaced on each run)",
     )
 
 

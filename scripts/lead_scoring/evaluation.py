@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-import tempfile
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,7 +52,10 @@ class Settings:
 
 
 def _workspace(settings: Settings, progress: Callable[[str], None]):
-    work_dir = settings.work_dir or Path(tempfile.mkdtemp(prefix="lead-scoring-"))
+    # the same scratch folder each run (replaced), so runs leave nothing behind
+    work_dir = settings.work_dir or history.REPO_ROOT / "target" / "history"
+    if work_dir.exists() and settings.work_dir is None:
+        shutil.rmtree(work_dir)
     dbt_vars = {
         # one history date per build: the backtest needs the cut-off only
         "lead_scoring__history_grain": "month",
