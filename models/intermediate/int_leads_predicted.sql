@@ -110,8 +110,12 @@ logits as (
     select
         leads.lead_id,
         intercept.model_version,
-        intercept.coefficient
-        + coalesce(contributions_per_lead.contribution, 0) as conversion_logit
+        {# rounded: the sum adds in any order when computed in parallel,
+            and a rebuild must give the same probability #}
+        round(
+            intercept.coefficient
+            + coalesce(contributions_per_lead.contribution, 0), 9
+        ) as conversion_logit
     from leads
     cross join intercept
     left join contributions_per_lead

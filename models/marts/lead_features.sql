@@ -21,6 +21,8 @@
                    activity duration in the last 30 days and ever (in hours,
                    and as log(1 + seconds)), and the attributes
                    of lead_scoring__feature_attributes.numeric as they are
+    Numbers are rounded to 9 decimals: sums computed in parallel add in any
+    order, and a rebuild on the same data must give the same features.
 #}
 {%- set attributes = var('lead_scoring__feature_attributes') -%}
 {%- set categorical = attributes.get('categorical', []) -%}
@@ -260,8 +262,9 @@ lead_numeric_features as (
         select
             lead_id,
             '{{ name }}' as feature_name,
-            cast({{ expression }} as {{ lead_scoring.type_double() }})
-                as numeric_value
+            cast(
+                round({{ expression }}, 9) as {{ lead_scoring.type_double() }}
+            ) as numeric_value
         from leads_measured
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -279,8 +282,9 @@ activity_features as (
         select
             lead_id,
             '{{ name }}__' || activity_type as feature_name,
-            cast({{ expression }} as {{ lead_scoring.type_double() }})
-                as numeric_value
+            cast(
+                round({{ expression }}, 9) as {{ lead_scoring.type_double() }}
+            ) as numeric_value
         from activity_counts
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
