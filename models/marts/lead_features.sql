@@ -136,11 +136,19 @@ leads_timed as (
 
     select
         leads.*,
-        {{ lead_scoring.age_days('leads.created_at', 'leads.scored_as_of') }}
-            as lead_age_days,
-        {{ lead_scoring.age_days(
-            'coalesce(leads.last_activity_at, leads.created_at)',
-            'leads.scored_as_of') }} as days_since_last_activity,
+        {#- in whole days when the seconds overflow (a created_at in year 1) #}
+        coalesce(
+            {{ lead_scoring.age_days('leads.created_at', 'leads.scored_as_of') }},
+            {{ dbt.datediff('leads.created_at', 'leads.scored_as_of', 'day') }}
+        ) as lead_age_days,
+        coalesce(
+            {{ lead_scoring.age_days(
+                'coalesce(leads.last_activity_at, leads.created_at)',
+                'leads.scored_as_of') }},
+            {{ dbt.datediff(
+                'coalesce(leads.last_activity_at, leads.created_at)',
+                'leads.scored_as_of', 'day') }}
+        ) as days_since_last_activity,
         case
             when leads.employee_count is null then '(missing)'
             when leads.employee_count < 10 then '0-9'
