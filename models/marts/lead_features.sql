@@ -138,7 +138,8 @@ leads_timed as (
         leads.*,
         {#- in whole days when the seconds overflow (a created_at in year 1) #}
         coalesce(
-            {{ lead_scoring.age_days('leads.created_at', 'leads.scored_as_of') }},
+            {{ lead_scoring.age_days(
+                'leads.created_at', 'leads.scored_as_of') }},
             {{ dbt.datediff('leads.created_at', 'leads.scored_as_of', 'day') }}
         ) as lead_age_days,
         coalesce(
