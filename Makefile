@@ -20,7 +20,8 @@ LEADS ?= 5000
 TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
-.PHONY: help demo test install sample-data build score top export lint pytest lock clean
+.PHONY: help demo test install sample-data build score top export lint pytest lock clean \
+	fit backtest x-education
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
@@ -28,8 +29,11 @@ help:
 	@echo "make score  dbt build on the files in LEAD_SCORING_RAW_DIR, show top leads"
 	@echo "make lint   ruff on scripts and tests, sqlfluff on models and analyses"
 	@echo "make export write the CRM sync's changes as import files in exports/"
+	@echo "make fit    fit the predictive model on LEAD_SCORING_RAW_DIR (writes its seed)"
+	@echo "make backtest  every model on past cut-offs: reports/backtest/report.html"
+	@echo "make x-education  import the X Education leads and backtest on them"
 
-demo: install sample-data score
+demo: install sample-data score backtest
 
 score: build top
 
@@ -58,6 +62,26 @@ top: install
 # What changed since the last export, as CRM import files (after `make score`).
 export: install
 	$(PY) scripts/export_crm_sync.py --out exports
+# Fits on past cut-offs of the raw data; the committed seed came from
+# `make sample-data fit` (5,000 sample leads, seed 42).
+fit: install
+	$(PY) scripts/fit.py --raw-dir $(LEAD_SCORING_RAW_DIR)
+
+backtest: install
+	$(PY) scripts/backtest.py --raw-dir $(LEAD_SCORING_RAW_DIR) --out reports/backtest
+
+# The public X Education leads (../shared/realdata), timestamps made up by the
+# importer: monthly cohorts of new leads, followed for 60 days.
+X_EDUCATION_RAW := data/x_education/raw
+x-education: install
+	$(PY) scripts/import_x_education.py --out $(X_EDUCATION_RAW)
+	$(PY) scripts/backtest.py --raw-dir $(X_EDUCATION_RAW) \
+		--vars $(X_EDUCATION_RAW)/dbt_vars.json \
+		--horizon-days 60 --max-lead-age-days 30 \
+		--train-cutoffs 2025-02-01 2025-03-01 2025-04-01 2025-05-01 2025-06-01 \
+			2025-07-01 2025-08-01 \
+		--test-cutoffs 2025-10-01 2025-11-01 2025-12-01 \
+		--out reports/x_education
 
 # dbt build runs before sqlfluff so the linter compiles models against built
 # tables (the fit-rule unpivot reads the catalogue).

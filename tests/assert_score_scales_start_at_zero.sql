@@ -16,6 +16,8 @@ required_scales as (
     select 'fit_grade' as scale
     union all
     select 'engagement_tier' as scale
+    union all
+    select 'predictive_grade' as scale
 
 ),
 

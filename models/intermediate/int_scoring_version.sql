@@ -1,7 +1,8 @@
 {#
     The version stamped on every score: the released version (var
     lead_scoring__scoring_version) plus a fingerprint of the scoring seeds,
-    so any edit to a weight, rule or threshold shows in the scores.
+    so any edit to a weight, rule or threshold, or a refitted predictive
+    model, shows in the scores.
 #}
 {%- set seeds = {
     'activity_weights': ['activity_type', 'activity_label', 'points',
@@ -17,6 +18,7 @@
     'job_title_seniority': ['keyword', 'seniority', 'department',
                             'match_priority'],
     'free_email_domains': ['email_domain'],
+    'predictive_coefficients': ['feature', 'level', 'coefficient'],
 } -%}
 {%- set release = var('lead_scoring__scoring_version') | string -%}
 

@@ -13,6 +13,8 @@
       account              the lead's account (account_scores) and its
                            priority, so a cold contact at a hot account
                            can be seen
+      predictive model     conversion_probability and predictive_grade of
+                           int_leads_predicted
 #}
 with
 
@@ -49,6 +51,12 @@ account_scores as (
 score_trend_rules as (
 
     select * from {{ ref('score_trend_rules') }}
+
+),
+
+predictions as (
+
+    select * from {{ ref('int_leads_predicted') }}
 
 ),
 
@@ -169,6 +177,8 @@ leads_scored_over_time as (
         scores_with_changes.is_disqualified,
         scores_with_changes.disqualification_reason,
         scores_with_changes.top_reasons,
+        predictions.conversion_probability,
+        predictions.predictive_grade,
         scores_with_changes.activity_count,
         scores_with_changes.bot_activity_count,
         scores_with_changes.last_activity_at,
@@ -212,6 +222,8 @@ leads_scored_over_time as (
         on scores_with_changes.lead_id = lifecycle_per_lead.lead_id
     left join account_scores
         on leads.account_domain = account_scores.account_domain
+    left join predictions
+        on scores_with_changes.lead_id = predictions.lead_id
 
 )
 

@@ -1,0 +1,366 @@
+"""`fit` and `backtest`: train on past cut-offs, measure on later ones.
+
+fit       builds the training cut-offs, fits the predictive model (written as
+          the predictive_coefficients seed) and learned points (written as
+          proposed activity_weights / fit_rules files for a person to review).
+backtest  does the same on training cut-offs, then scores the test cut-offs
+          with every model and measures each against what happened in the
+          horizon after them. Test cut-offs come after the training ones by
+          at least a horizon: a time-based split, never a random one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lead_scoring import history, metrics, modeling, report
+
+MODELS = {
+    "rule_based": "Rule-based points (lead_score)",
+    "learned_points": "Learned points",
+    "predictive": "Predictive model (logistic, in SQL)",
+    "gradient_boosting": "Gradient boosting (reference)",
+    "recency": "Recency only (baseline)",
+}
+
+
+@dataclass
+class Settings:
+    raw_dir: Path
+    horizon_days: int = 90
+    conversion_event: str = "opportunity_created"
+    dbt_vars: dict | None = None
+    train_cutoffs: Sequence[str] = ()
+    test_cutoffs: Sequence[str] = ()
+    train_count: int = 3
+    test_count: int = 1
+    step_months: int = 3
+    max_lead_age_days: float | None = None
+    c: float = 0.3
+    points_to_double_odds: float = 20.0
+    work_dir: Path | None = None
+
+
+def _workspace(settings: Settings, progress: Callable[[str], None]):
+    # the same scratch folder each run (replaced), so runs leave nothing behind
+    work_dir = settings.work_dir or history.REPO_ROOT / "target" / "history"
+    if work_dir.exists() and settings.work_dir is None:
+        shutil.rmtree(work_dir)
+    dbt_vars = {
+        # one history date per build: the backtest needs the cut-off only
+        "lead_scoring__history_grain": "month",
+        "lead_scoring__history_periods": 1,
+        **(settings.dbt_vars or {}),
+        "lead_scoring__conversion_horizon_days": settings.horizon_days,
+        "lead_scoring__conversion_event": settings.conversion_event,
+    }
+    progress(f"Scratch project and database: {work_dir}")
+    return history.Workspace(
+        work_dir=work_dir,
+        raw_dir=settings.raw_dir,
+        dbt_vars=dbt_vars,
+        progress=progress,
+    )
+
+
+def _cutoffs(
+    settings: Settings, workspace: history.Workspace, with_test: bool
+) -> tuple[list[str], list[str]]:
+    train, test = list(settings.train_cutoffs), list(settings.test_cutoffs)
+    if not train or (with_test and not test):
+        ends = workspace.data_ends_at()
+        auto_train, auto_test = history.default_cutoffs(
+            ends,
+            settings.horizon_days,
+            train_count=settings.train_count,
+            test_count=settings.test_count if with_test else 0,
+            step_months=settings.step_months,
+        )
+        train = train or auto_train
+        test = (test or auto_test) if with_test else []
+    history.check_split(train, test, settings.horizon_days)
+    return sorted(train), sorted(test)
+
+
+def _training_examples(
+    settings: Settings, workspace: history.Workspace, train: list[str]
+) -> modeling.Examples:
+    workspace.progress(f"Training cut-offs: {', '.join(train)}")
+    return modeling.Examples.concat(
+        workspace.examples(cutoff, max_lead_age_days=settings.max_lead_age_days)
+        for cutoff in train
+    )
+
+
+def fit(
+    settings: Settings,
+    coefficients_out: Path,
+    points_out: Path | None,
+    progress: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Fit on the training cut-offs; write the coefficients seed and, with
+    `points_out`, the proposed point tables. Returns a summary."""
+    started = time.monotonic()
+    workspace = _workspace(settings, progress)
+    train, _ = _cutoffs(settings, workspace, with_test=False)
+    examples = _training_examples(settings, workspace, train)
+    model = modeling.fit_logistic(examples, c=settings.c)
+    rows = modeling.coefficient_rows(
+        model,
+        examples,
+        horizon_days=settings.horizon_days,
+        conversion_event=settings.conversion_event,
+    )
+    modeling.write_csv(coefficients_out, modeling.COEFFICIENT_COLUMNS, rows)
+    progress(f"Wrote {len(rows)} coefficients to {coefficients_out}")
+    summary = {
+        "trained_cutoffs": train,
+        "training_rows": len(examples),
+        "training_auc": float(rows[0]["training_auc"]),
+        "coefficients": str(coefficients_out),
+    }
+    if points_out is not None:
+        summary["proposed"] = write_learned_points(
+            settings, workspace, examples, points_out, progress
+        )
+    progress(f"Done in {time.monotonic() - started:.0f}s")
+    return summary
+
+
+def write_learned_points(
+    settings: Settings,
+    workspace: history.Workspace,
+    examples: modeling.Examples,
+    points_out: Path,
+    progress: Callable[[str], None],
+) -> list[str]:
+    """Proposed activity_weights.csv and fit_rules.csv in `points_out`; never
+    the live seeds."""
+    live_seeds = (history.REPO_ROOT / "seeds").resolve()
+    if points_out.resolve() == live_seeds:
+        raise SystemExit(
+            f"{points_out} holds the live seeds; write proposed points elsewhere "
+            "and copy what you accept by hand."
+        )
+    weights = modeling.read_csv(workspace.seeds_dir / "activity_weights.csv")
+    points = modeling.learn_points(
+        examples,
+        weights,
+        points_to_double_odds=settings.points_to_double_odds,
+        c=settings.c,
+    )
+    weights_path = points_out / "activity_weights.csv"
+    rules_path = points_out / "fit_rules.csv"
+    modeling.write_csv(
+        weights_path,
+        list(weights[0].keys()),
+        modeling.proposed_activity_weights(points, weights),
+    )
+    modeling.write_csv(
+        rules_path,
+        (
+            "rule_id",
+            "attribute",
+            "match_kind",
+            "match_value",
+            "range_min",
+            "range_max",
+            "points",
+            "reason",
+        ),
+        modeling.proposed_fit_rules(points),
+    )
+    progress(
+        f"Proposed learned points ({settings.points_to_double_odds:g} points double "
+        f"the odds): {weights_path}, {rules_path}"
+    )
+    return [str(weights_path), str(rules_path)]
+
+
+def model_metrics(
+    y: np.ndarray,
+    score: np.ndarray,
+    *,
+    probability: np.ndarray | None,
+    flagged: np.ndarray,
+    groups: dict[str, list[Any]],
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "roc_auc": metrics.roc_auc(y, score),
+        "pr_auc": metrics.average_precision(y, score),
+        "deciles": metrics.deciles(y, score),
+        "at_sales_ready_volume": metrics.precision_recall(y, flagged),
+        "distribution": metrics.histogram(y, score),
+        "by_group": {
+            name: metrics.by_group(y, values) for name, values in groups.items()
+        },
+    }
+    if probability is not None:
+        result["brier"] = metrics.brier(y, probability)
+        result["calibration"] = metrics.calibration(y, probability)
+    return result
+
+
+def backtest(
+    settings: Settings,
+    out_dir: Path,
+    progress: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Fit on the training cut-offs, score the test cut-offs with every model,
+    write metrics.json and report.html to `out_dir`. Returns the metrics."""
+    started = time.monotonic()
+    workspace = _workspace(settings, progress)
+    train_cutoffs, test_cutoffs = _cutoffs(settings, workspace, with_test=True)
+    train = _training_examples(settings, workspace, train_cutoffs)
+    progress("Fitting the predictive model and learned points")
+    fitting_started = time.monotonic()
+    model = modeling.fit_logistic(train, c=settings.c)
+    rows = modeling.coefficient_rows(
+        model,
+        train,
+        horizon_days=settings.horizon_days,
+        conversion_event=settings.conversion_event,
+    )
+    workspace.seed_coefficients(rows)
+    weights = modeling.read_csv(workspace.seeds_dir / "activity_weights.csv")
+    points = modeling.learn_points(
+        train,
+        weights,
+        points_to_double_odds=settings.points_to_double_odds,
+        c=settings.c,
+    )
+    progress(f"  fitted in {time.monotonic() - fitting_started:.0f}s")
+    progress(f"Test cut-offs: {', '.join(test_cutoffs)}")
+    test = modeling.Examples.concat(
+        workspace.examples(cutoff, max_lead_age_days=settings.max_lead_age_days)
+        for cutoff in test_cutoffs
+    )
+    if len(set(test.label.tolist())) < 2:
+        raise SystemExit(
+            "The test examples hold only one outcome: AUC is undefined. Choose "
+            "other test cut-offs or a longer horizon."
+        )
+    y = test.label
+    sql_probability = np.array(
+        [np.nan if p is None else p for p in test.column("conversion_probability")]
+    )
+    python_probability = model.probability(test)
+    sql_matches_python = float(np.nanmax(np.abs(sql_probability - python_probability)))
+    fitting_started = time.monotonic()
+    gradient_boosting = modeling.fit_gradient_boosting(train, test)
+    progress(f"  gradient boosting fitted in {time.monotonic() - fitting_started:.0f}s")
+    recency = np.array(
+        [-row.get(modeling.RECENCY_FEATURE, 0.0) for row in test.numeric]
+    )
+    sales_ready = np.array(test.column("is_sales_ready"), dtype=bool)
+    volume = int(sales_ready.sum())
+    volume_basis = "sales_ready"
+    if volume == 0:
+        # no lead is sales-ready: compare every model on its top tenth
+        volume, volume_basis = math.ceil(len(test) / 10), "top_10_percent"
+        sales_ready = metrics.top_k(test.column("lead_score"), volume)
+    scores = {
+        "rule_based": np.array(test.column("lead_score"), dtype=float),
+        "learned_points": points.score(test),
+        "predictive": sql_probability,
+        "gradient_boosting": gradient_boosting,
+        "recency": recency,
+    }
+    probabilities = {
+        "predictive": sql_probability,
+        "gradient_boosting": gradient_boosting,
+    }
+    groups = {
+        "rule_based": {
+            "fit_grade": test.column("fit_grade"),
+            "engagement_tier": test.column("engagement_tier"),
+            "priority": test.column("priority"),
+        },
+        "predictive": {"predictive_grade": test.column("predictive_grade")},
+    }
+    results: dict[str, Any] = {}
+    for name, score in scores.items():
+        flagged = sales_ready if name == "rule_based" else metrics.top_k(score, volume)
+        results[name] = {
+            "label": MODELS[name],
+            **model_metrics(
+                y,
+                score,
+                probability=probabilities.get(name),
+                flagged=flagged,
+                groups=groups.get(name, {}),
+            ),
+        }
+    per_cutoff = {}
+    for cutoff in test_cutoffs:
+        members = np.array([c == cutoff for c in test.cutoff])
+        if len(set(y[members].tolist())) == 2:
+            per_cutoff[cutoff] = {
+                name: metrics.roc_auc(y[members], score[members])
+                for name, score in scores.items()
+            }
+    summary = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "raw_dir": str(settings.raw_dir),
+        "conversion_event": settings.conversion_event,
+        "horizon_days": settings.horizon_days,
+        "max_lead_age_days": settings.max_lead_age_days,
+        "train_cutoffs": train_cutoffs,
+        "test_cutoffs": test_cutoffs,
+        "train": {"leads": len(train), "conversion_rate": float(train.label.mean())},
+        "test": {"leads": len(test), "conversion_rate": float(y.mean())},
+        "sales_ready_leads": volume,
+        "flagged_volume_basis": volume_basis,
+        "sql_vs_python_probability_max_difference": sql_matches_python,
+        "regularisation_c": settings.c,
+        "points_to_double_odds": settings.points_to_double_odds,
+        "learned_points": {
+            "activity_points": points.activity_points,
+            "fit_points": points.fit_points,
+        },
+        "models": results,
+        "roc_auc_by_test_cutoff": per_cutoff,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    metrics_path = out_dir / "metrics.json"
+    metrics_path.write_text(json.dumps(_plain(summary), indent=2) + "\n")
+    report_path = out_dir / "report.html"
+    report_path.write_text(report.render(_plain(summary)))
+    progress(auc_table(summary))
+    progress(f"Wrote {metrics_path}")
+    progress(f"Backtest report: {report_path.resolve()}")
+    return summary
+
+
+def auc_table(summary: dict[str, Any]) -> str:
+    lines = [f"  {'model':<40} {'ROC AUC':>8} {'PR AUC':>8} {'top-10% lift':>13}"]
+    for result in summary["models"].values():
+        lines.append(
+            f"  {result['label']:<40} {result['roc_auc']:>8.3f} "
+            f"{result['pr_auc']:>8.3f} {result['deciles'][0]['lift']:>13.2f}"
+        )
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN to None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

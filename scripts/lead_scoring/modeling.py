@@ -1,0 +1,535 @@
+"""Examples, the predictive model and learned points.
+
+An example is one lead at one cut-off: its features as of the cut-off (the
+`lead_features` mart, long form), its rule-based scores (`lead_scores`) and
+its label (`lead_outcomes`). The predictive model is a regularised logistic
+regression (scikit-learn) on those features, categorical ones one-hot
+encoded with rare levels grouped as '(other)'. Its coefficients are folded
+back onto the raw feature values, so dbt applies the model in SQL as
+`intercept + sum(coefficient * value)` (models/intermediate/
+int_leads_predicted.sql); `predict_logit` here does the same sum.
+
+Learned points: a second, simpler logistic regression on what the point
+model can express (categorical fit attributes, and each activity type's
+decayed count), scaled like a credit scorecard: `points_to_double_odds`
+points per doubling of the odds of converting.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from lead_scoring import metrics
+
+INTERCEPT = "(intercept)"
+OTHER = "(other)"
+MISSING = "(missing)"
+DECAYED_PREFIX = "decayed_count__"
+RECENCY_FEATURE = "log_days_since_last_activity"
+# Company size bands of lead_features and the employee_count ranges they are.
+SIZE_BANDS = {
+    "0-9": (0, 10),
+    "10-49": (10, 50),
+    "50-199": (50, 200),
+    "200-4999": (200, 5000),
+    "5000+": (5000, None),
+}
+COEFFICIENT_COLUMNS = (
+    "model_version",
+    "feature",
+    "level",
+    "coefficient",
+    "trained_cutoffs",
+    "horizon_days",
+    "conversion_event",
+    "training_rows",
+    "training_conversion_rate",
+    "training_auc",
+)
+
+
+@dataclass
+class Examples:
+    """Leads at one or more cut-offs: features, scores and labels."""
+
+    lead_id: list[str]
+    cutoff: list[str]
+    label: np.ndarray
+    numeric: list[dict[str, float]]
+    categorical: list[dict[str, str]]
+    scores: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.lead_id)
+
+    @staticmethod
+    def concat(parts: Iterable[Examples]) -> Examples:
+        parts = list(parts)
+        keys = parts[0].scores.keys() if parts else []
+        return Examples(
+            lead_id=[x for p in parts for x in p.lead_id],
+            cutoff=[x for p in parts for x in p.cutoff],
+            label=np.concatenate([p.label for p in parts]) if parts else np.zeros(0),
+            numeric=[x for p in parts for x in p.numeric],
+            categorical=[x for p in parts for x in p.categorical],
+            scores={k: [x for p in parts for x in p.scores[k]] for k in keys},
+        )
+
+    def column(self, name: str) -> list[Any]:
+        return self.scores[name]
+
+
+SCORE_COLUMNS = (
+    "lead_score",
+    "fit_score",
+    "engagement_score",
+    "fit_grade",
+    "engagement_tier",
+    "priority",
+    "is_sales_ready",
+    "conversion_probability",
+    "predictive_grade",
+)
+
+
+def read_examples(
+    connection: duckdb.DuckDBPyConnection,
+    cutoff: str,
+    *,
+    max_lead_age_days: float | None = None,
+) -> Examples:
+    """The examples of one built cut-off: leads of lead_scores that had no
+    opportunity before it (those have converted already) and, with
+    `max_lead_age_days`, were created at most that many days before it."""
+    rows = connection.execute(
+        f"""
+        select
+            scores.lead_id,
+            cast(outcomes.converted_within_horizon as integer) as label,
+            outcomes.is_horizon_observed,
+            {", ".join(f"scores.{c}" for c in SCORE_COLUMNS)}
+        from lead_scores as scores
+        inner join lead_outcomes as outcomes
+            on scores.lead_id = outcomes.lead_id
+        where not outcomes.had_opportunity_before
+        order by scores.lead_id
+        """
+    ).fetchall()
+    index = {row[0]: position for position, row in enumerate(rows)}
+    numeric: list[dict[str, float]] = [{} for _ in rows]
+    categorical: list[dict[str, str]] = [{} for _ in rows]
+    for lead_id, name, kind, text, number in connection.execute(
+        "select lead_id, feature_name, feature_kind, categorical_value,"
+        " numeric_value from lead_features"
+    ).fetchall():
+        position = index.get(lead_id)
+        if position is None:
+            continue
+        if kind == "categorical":
+            categorical[position][name] = text
+        else:
+            numeric[position][name] = number
+    keep = [
+        position
+        for position in range(len(rows))
+        if max_lead_age_days is None
+        or math.expm1(numeric[position].get("log_lead_age_days", 0.0))
+        <= max_lead_age_days
+    ]
+    unobserved = sum(1 for position in keep if not rows[position][2])
+    if unobserved:
+        print(
+            f"  warning: the data ends before the {cutoff} horizon does; "
+            f"{unobserved} lead(s) may still convert in it"
+        )
+    return Examples(
+        lead_id=[rows[p][0] for p in keep],
+        cutoff=[cutoff] * len(keep),
+        label=np.array([rows[p][1] for p in keep], dtype=float),
+        numeric=[numeric[p] for p in keep],
+        categorical=[categorical[p] for p in keep],
+        scores={
+            column: [rows[p][3 + offset] for p in keep]
+            for offset, column in enumerate(SCORE_COLUMNS)
+        },
+    )
+
+
+@dataclass
+class Design:
+    """How examples become a matrix: numeric columns (standardised with the
+    training mean and spread) and one 0/1 column per kept categorical level,
+    '(other)' standing for the rest."""
+
+    numeric: list[str]
+    levels: dict[str, list[str]]
+    mean: np.ndarray
+    scale: np.ndarray
+    standardise: bool = True
+
+    @staticmethod
+    def learn(
+        examples: Examples,
+        *,
+        min_level_count: int = 20,
+        numeric: Sequence[str] | None = None,
+        categorical: Sequence[str] | None = None,
+        standardise: bool = True,
+    ) -> Design:
+        if numeric is None:
+            numeric = sorted({name for row in examples.numeric for name in row})
+        if categorical is None:
+            categorical = sorted({name for row in examples.categorical for name in row})
+        levels = {}
+        for name in categorical:
+            counts = Counter(row.get(name, MISSING) for row in examples.categorical)
+            kept = sorted(level for level, n in counts.items() if n >= min_level_count)
+            levels[name] = [*kept, OTHER]
+        values = np.array(
+            [[row.get(name, 0.0) for name in numeric] for row in examples.numeric],
+            dtype=float,
+        ).reshape(len(examples), len(numeric))
+        mean = values.mean(axis=0) if len(examples) else np.zeros(len(numeric))
+        scale = values.std(axis=0) if len(examples) else np.ones(len(numeric))
+        constant = scale == 0
+        # a feature that never varies in training can teach nothing
+        numeric = [
+            name for name, flat in zip(numeric, constant, strict=True) if not flat
+        ]
+        return Design(
+            numeric=list(numeric),
+            levels=levels,
+            mean=mean[~constant],
+            scale=scale[~constant],
+            standardise=standardise,
+        )
+
+    @property
+    def columns(self) -> list[tuple[str, str | None]]:
+        return [(name, None) for name in self.numeric] + [
+            (name, level) for name, levels in self.levels.items() for level in levels
+        ]
+
+    def matrix(self, examples: Examples) -> np.ndarray:
+        values = np.array(
+            [[row.get(name, 0.0) for name in self.numeric] for row in examples.numeric],
+            dtype=float,
+        ).reshape(len(examples), len(self.numeric))
+        if self.standardise:
+            values = (values - self.mean) / self.scale
+        blocks = [values]
+        for name, levels in self.levels.items():
+            position = {level: i for i, level in enumerate(levels)}
+            block = np.zeros((len(examples), len(levels)))
+            for row_number, row in enumerate(examples.categorical):
+                value = row.get(name, MISSING)
+                block[row_number, position.get(value, position[OTHER])] = 1.0
+            blocks.append(block)
+        return np.hstack(blocks)
+
+
+@dataclass
+class LogisticModel:
+    """A fitted logistic model as the SQL applies it: coefficients on raw
+    feature values (standardisation folded in)."""
+
+    intercept: float
+    numeric: dict[str, float]
+    categorical: dict[str, dict[str, float]]
+
+    def logit(self, examples: Examples) -> np.ndarray:
+        result = np.full(len(examples), self.intercept)
+        for row_number, row in enumerate(examples.numeric):
+            result[row_number] += sum(
+                coefficient * row.get(name, 0.0)
+                for name, coefficient in self.numeric.items()
+            )
+        for row_number, row in enumerate(examples.categorical):
+            for name, levels in self.categorical.items():
+                value = row.get(name, MISSING)
+                result[row_number] += levels.get(value, levels.get(OTHER, 0.0))
+        return result
+
+    def probability(self, examples: Examples) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(self.logit(examples), -40, 40)))
+
+
+def fit_logistic(
+    examples: Examples,
+    *,
+    c: float = 0.3,
+    min_level_count: int = 20,
+    numeric: Sequence[str] | None = None,
+    categorical: Sequence[str] | None = None,
+    standardise: bool = True,
+) -> LogisticModel:
+    """An L2-regularised logistic regression (C = `c`), folded onto raw
+    feature values."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(examples.label.tolist())) < 2:
+        raise SystemExit(
+            "The training examples hold only one outcome: choose other cut-offs "
+            "or a longer horizon so that some leads convert and some do not."
+        )
+    design = Design.learn(
+        examples,
+        min_level_count=min_level_count,
+        numeric=numeric,
+        categorical=categorical,
+        standardise=standardise,
+    )
+    model = LogisticRegression(C=c, max_iter=5000)
+    with threadpool_limits(limits=1):
+        model.fit(design.matrix(examples), examples.label)
+    weights = model.coef_[0]
+    count = len(design.numeric)
+    numeric_weights = weights[:count]
+    if standardise:
+        numeric_weights = numeric_weights / design.scale
+        intercept = float(model.intercept_[0] - np.sum(numeric_weights * design.mean))
+    else:
+        intercept = float(model.intercept_[0])
+    categorical_weights: dict[str, dict[str, float]] = {}
+    position = count
+    for name, levels in design.levels.items():
+        categorical_weights[name] = {
+            level: float(weights[position + i]) for i, level in enumerate(levels)
+        }
+        position += len(levels)
+    return LogisticModel(
+        intercept=intercept,
+        numeric={
+            name: float(w)
+            for name, w in zip(design.numeric, numeric_weights, strict=True)
+        },
+        categorical=categorical_weights,
+    )
+
+
+def fit_gradient_boosting(train: Examples, test: Examples) -> np.ndarray:
+    """Test-set probabilities of scikit-learn's gradient boosting on the same
+    features: the reference a linear model is measured against."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    design = Design.learn(train, standardise=False)
+    model = HistGradientBoostingClassifier(
+        learning_rate=0.05, max_iter=300, max_leaf_nodes=15, random_state=0
+    )
+    # One thread: OpenMP workers that spin-wait make it 30 times slower on a
+    # busy two-core machine, and the data is small.
+    with threadpool_limits(limits=1):
+        model.fit(design.matrix(train), train.label)
+        return model.predict_proba(design.matrix(test))[:, 1]
+
+
+def coefficient_rows(
+    model: LogisticModel,
+    train: Examples,
+    *,
+    horizon_days: int,
+    conversion_event: str,
+) -> list[dict[str, Any]]:
+    """The rows of the predictive_coefficients seed for `model`."""
+    body = [(INTERCEPT, "", model.intercept)]
+    body += [(name, "", w) for name, w in sorted(model.numeric.items())]
+    body += [
+        (name, level, w)
+        for name, levels in sorted(model.categorical.items())
+        for level, w in sorted(levels.items())
+    ]
+    digest = hashlib.sha256(
+        "\n".join(f"{f}|{lv}|{w:.10g}" for f, lv, w in body).encode()
+    ).hexdigest()[:8]
+    training_auc = metrics.roc_auc(train.label, model.logit(train))
+    shared = {
+        "model_version": f"{date.today():%Y-%m-%d}+{digest}",
+        "trained_cutoffs": "|".join(sorted(set(train.cutoff))),
+        "horizon_days": horizon_days,
+        "conversion_event": conversion_event,
+        "training_rows": len(train),
+        "training_conversion_rate": f"{train.label.mean():.6f}",
+        "training_auc": f"{training_auc:.6f}",
+    }
+    return [
+        {**shared, "feature": f, "level": lv, "coefficient": repr(float(w))}
+        for f, lv, w in body
+        if f == INTERCEPT or abs(w) > 1e-12
+    ]
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({column: row.get(column, "") for column in columns})
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --- learned points ------------------------------------------------------
+
+
+@dataclass
+class LearnedPoints:
+    """A point model learned from data: points per categorical level (the
+    most common level of each attribute is 0) and per activity, decayed with
+    the current half-lives and capped like the current weights."""
+
+    fit_points: dict[str, dict[str, int]]
+    activity_points: dict[str, int]
+    activity_caps: dict[str, float]
+    points_to_double_odds: float
+
+    def score(self, examples: Examples) -> np.ndarray:
+        result = np.zeros(len(examples))
+        for row_number, (numbers, texts) in enumerate(
+            zip(examples.numeric, examples.categorical, strict=True)
+        ):
+            total = 0.0
+            for name, levels in self.fit_points.items():
+                total += levels.get(texts.get(name, MISSING), 0)
+            for activity_type, points in self.activity_points.items():
+                value = points * numbers.get(DECAYED_PREFIX + activity_type, 0.0)
+                cap = self.activity_caps[activity_type]
+                total += max(-cap, min(cap, value))
+            result[row_number] = total
+        return result
+
+
+def learn_points(
+    examples: Examples,
+    activity_weights: list[dict[str, str]],
+    *,
+    points_to_double_odds: float = 20.0,
+    c: float = 0.3,
+    min_level_count: int = 20,
+    fit_attributes: Sequence[str] | None = None,
+) -> LearnedPoints:
+    """Fit a logistic model on the point model's own terms and scale it:
+    points = coefficient * points_to_double_odds / ln 2. Activity types with
+    0 points in `activity_weights` stay at 0."""
+    # A type the current weights give no points (email_send: not the lead's
+    # own doing) keeps none.
+    types = [
+        row["activity_type"].strip().lower()
+        for row in activity_weights
+        if float(row["points"] or 0) != 0
+    ]
+    if fit_attributes is None:
+        fit_attributes = sorted({name for row in examples.categorical for name in row})
+    model = fit_logistic(
+        examples,
+        c=c,
+        min_level_count=min_level_count,
+        numeric=[DECAYED_PREFIX + t for t in types],
+        categorical=fit_attributes,
+        standardise=False,
+    )
+    factor = points_to_double_odds / math.log(2)
+    fit_points = {}
+    for name, levels in model.categorical.items():
+        counts = Counter(row.get(name, MISSING) for row in examples.categorical)
+        reference = max(
+            (level for level in levels if level != OTHER),
+            key=lambda level: (counts[level], level),
+            default=OTHER,
+        )
+        fit_points[name] = {
+            level: round((weight - levels[reference]) * factor)
+            for level, weight in levels.items()
+            if level != OTHER
+        }
+    activity_points, caps = {}, {}
+    for row in activity_weights:
+        activity_type = row["activity_type"].strip().lower()
+        points = round(model.numeric.get(DECAYED_PREFIX + activity_type, 0.0) * factor)
+        current_points = abs(float(row["points"] or 0))
+        current_cap = float(row["max_points"]) if row.get("max_points") else None
+        # the same number of activities reaches the cap as before (5 if the
+        # current weight gives no such number)
+        activities_to_cap = (
+            current_cap / current_points if current_points and current_cap else 5.0
+        )
+        activity_points[activity_type] = points
+        caps[activity_type] = abs(points) * activities_to_cap
+    return LearnedPoints(fit_points, activity_points, caps, points_to_double_odds)
+
+
+def proposed_activity_weights(
+    points: LearnedPoints, activity_weights: list[dict[str, str]]
+) -> list[dict[str, Any]]:
+    rows = []
+    for row in activity_weights:
+        activity_type = row["activity_type"].strip().lower()
+        rows.append(
+            {
+                **row,
+                "points": points.activity_points[activity_type],
+                "max_points": round(points.activity_caps[activity_type], 1),
+            }
+        )
+    return rows
+
+
+def proposed_fit_rules(points: LearnedPoints) -> list[dict[str, Any]]:
+    """One fit rule per attribute level with non-zero points."""
+    rows = []
+    for name, levels in sorted(points.fit_points.items()):
+        for level, value in sorted(levels.items()):
+            if value == 0:
+                continue
+            rule = {
+                "rule_id": _rule_id(name, level),
+                "attribute": name,
+                "match_kind": "equals",
+                "match_value": level,
+                "range_min": "",
+                "range_max": "",
+                "points": value,
+                "reason": f"{name.replace('_', ' ').capitalize()} is {level}",
+            }
+            if level == MISSING:
+                rule.update(
+                    match_kind="is_missing",
+                    match_value="",
+                    reason=f"No {name.replace('_', ' ')} given",
+                )
+            if name == "company_size_band":
+                rule["attribute"] = "employee_count"
+                if level in SIZE_BANDS:
+                    low, high = SIZE_BANDS[level]
+                    rule.update(
+                        match_kind="numeric_range",
+                        match_value="",
+                        range_min=low,
+                        range_max="" if high is None else high,
+                        reason=f"Company of {level} employees",
+                    )
+            rows.append(rule)
+    return rows
+
+
+def _rule_id(name: str, level: str) -> str:
+    text = f"learned_{name}_{level}".lower()
+    cleaned = "".join(ch if ch.isalnum() else "_" for ch in text)
+    while "__" in cleaned:
+        cleaned = cleaned.replace("__", "_")
+    return cleaned.strip("_")
