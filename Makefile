@@ -20,7 +20,7 @@ LEADS ?= 5000
 TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
-.PHONY: help demo test install sample-data build score top lint pytest lock clean
+.PHONY: help demo test install engines sample-data build score top lint pytest lock clean
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
@@ -44,6 +44,22 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# What the Postgres and Spark tests need besides Python: a PostgreSQL server
+# (Debian's package; the tests start their own throwaway server) and a Java
+# runtime for Spark. Installed when missing (as root, as on CI).
+engines:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="postgresql"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "Needed for the Postgres/Spark tests: apt-get install$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "Installing$$missing (Debian packages)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
 sample-data: install
 	$(PY) scripts/generate_sample_data.py --leads $(LEADS) \
 		--out $(LEAD_SCORING_RAW_DIR)
@@ -56,7 +72,7 @@ top: install
 
 # dbt build runs before sqlfluff so the linter compiles models against built
 # tables (the fit-rule unpivot reads the catalogue).
-test: install
+test: install engines
 	rm -rf data/test
 	$(PY) scripts/generate_sample_data.py --leads 3000 --out $(TEST_RAW_DIR)
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \

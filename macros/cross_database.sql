@@ -15,6 +15,12 @@
         api.Column.translate_type('timestamp')) }}
 {% endmacro %}
 
+{#- Postgres: a function per input type (create_cast_functions), so a
+    column that is a timestamp already is not parsed again. -#}
+{% macro postgres__to_utc_timestamp(expression) %}
+    {{ lead_scoring.postgres_function('to_utc_timestamp') }}({{ expression }})
+{% endmacro %}
+
 {% macro duckdb__to_utc_timestamp(expression) %}
     {#- try_cast to timestamp drops an offset silently; timestamptz applies
         it (the session runs in UTC, see profiles.yml). -#}
@@ -36,6 +42,113 @@
 
 {% macro duckdb__try_cast(expression, type) %}
     try_cast({{ expression }} as {{ type }})
+{% endmacro %}
+
+{#- A raw value (text or number) as a double; null when it is not a
+    number. -#}
+{% macro to_double(expression) %}
+    {{ return(adapter.dispatch('to_double', 'lead_scoring')(expression)) }}
+{% endmacro %}
+
+{% macro default__to_double(expression) %}
+    {{ lead_scoring.try_cast(
+        'cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')',
+        lead_scoring.type_double()) }}
+{% endmacro %}
+
+{#- Postgres: numbers pass through, text is parsed (create_cast_functions). -#}
+{% macro postgres__to_double(expression) %}
+    {{ lead_scoring.postgres_function('to_double') }}({{ expression }})
+{% endmacro %}
+
+{#- Postgres has no try_cast: the project's on-run-start hook creates small
+    functions that catch the cast's error (create_cast_functions). -#}
+{% macro postgres__try_cast(expression, type) %}
+    {%- if type | lower in ('double precision', 'float8', 'double') -%}
+        {{ lead_scoring.postgres_function('to_double') }}(
+            cast({{ expression }} as text))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "lead_scoring.try_cast on Postgres knows double precision only, "
+            ~ "not '" ~ type ~ "': add a function to create_cast_functions.") }}
+    {%- endif -%}
+{% endmacro %}
+
+{#- The name of one of the functions create_cast_functions makes. -#}
+{% macro postgres_function(name) -%}
+    {{ adapter.quote(target.schema) }}.lead_scoring_{{ name }}
+{%- endmacro %}
+
+{#- Functions an engine needs before models run (on-run-start). Postgres:
+    text to double and text to UTC timestamp, null instead of an error.
+    A timestamp is read only in ISO 8601 shape (date, optional time,
+    optional offset), as DuckDB reads it: Postgres alone would also take
+    '01/12/2025' and guess which part is the month. Text without an
+    offset is UTC, whatever the session's time zone. -#}
+{% macro create_cast_functions() %}
+    {{ return(adapter.dispatch('create_cast_functions', 'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__create_cast_functions() %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro postgres__create_cast_functions() %}
+    {%- set to_double = lead_scoring.postgres_function('to_double') -%}
+    {%- set to_utc = lead_scoring.postgres_function('to_utc_timestamp') -%}
+    create schema if not exists {{ adapter.quote(target.schema) }};
+
+    {# Values that are typed already pass through plain SQL functions,
+        which the planner inlines; only text is parsed, in PL/pgSQL. #}
+    create or replace function {{ to_double }}(value double precision)
+    returns double precision language sql immutable parallel safe
+    as $function$ select value $function$;
+
+    create or replace function {{ to_double }}(value numeric)
+    returns double precision language sql immutable parallel safe
+    as $function$ select cast(value as double precision) $function$;
+
+    create or replace function {{ to_double }}(value text)
+    returns double precision
+    language plpgsql immutable parallel restricted as $function$
+    begin
+        {# Postgres alone would also read hexadecimal ('0x10'). #}
+        if trim(value) !~* (
+            '^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf|infinity|nan)$'
+        ) then
+            return null;
+        end if;
+        return cast(trim(value) as double precision);
+    exception when others then
+        return null;
+    end
+    $function$;
+
+    create or replace function {{ to_utc }}(value timestamp)
+    returns timestamp language sql immutable parallel safe
+    as $function$ select value $function$;
+
+    create or replace function {{ to_utc }}(value timestamptz)
+    returns timestamp language sql immutable parallel safe
+    as $function$ select value at time zone 'UTC' $function$;
+
+    create or replace function {{ to_utc }}(value text)
+    returns timestamp
+    language plpgsql stable parallel restricted
+    set timezone to 'UTC' as $function$
+    begin
+        if trim(value) !~ (
+            '^\d{4}-\d{2}-\d{2}'
+            || '([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?'
+            || ' ?([zZ]|[+-]\d{2}(:?\d{2})?)?$'
+        ) then
+            return null;
+        end if;
+        return cast(cast(trim(value) as timestamptz) as timestamp);
+    exception when others then
+        return null;
+    end
+    $function$;
 {% endmacro %}
 
 {#- Lowercase text with every run of other characters turned into one
@@ -73,6 +186,22 @@
 {% macro duckdb__type_double() %}double{% endmacro %}
 
 {% macro spark__type_double() %}double{% endmacro %}
+
+{#- A number rounded to `digits` decimals (half away from zero), as a
+    double. Postgres rounds only numeric, not double precision. -#}
+{% macro round_to(expression, digits) %}
+    {{ return(adapter.dispatch('round_to', 'lead_scoring')(
+        expression, digits)) }}
+{% endmacro %}
+
+{% macro default__round_to(expression, digits) -%}
+    round({{ expression }}, {{ digits }})
+{%- endmacro %}
+
+{% macro postgres__round_to(expression, digits) -%}
+    cast(round(cast({{ expression }} as numeric), {{ digits }})
+        as double precision)
+{%- endmacro %}
 
 {#- Seconds since 1970-01-01 of a timestamp, as a number, for windows over
     time (bursts, time since an email send). -#}

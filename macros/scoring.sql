@@ -105,8 +105,8 @@
 
 {#- The points of a contribution as signed text: 27 → '+27', -5 → '-5'. -#}
 {% macro signed_points(points) -%}
-    case when round({{ points }}, 0) >= 0 then '+' else '' end
-    || cast(cast(round({{ points }}, 0) as {{ dbt.type_int() }})
+    case when {{ lead_scoring.round_to(points, 0) }} >= 0 then '+' else '' end
+    || cast(cast({{ lead_scoring.round_to(points, 0) }} as {{ dbt.type_int() }})
         as {{ dbt.type_string() }})
 {%- endmacro %}
 

@@ -59,7 +59,7 @@ contributions_ranked as (
                 contribution_key asc
         ) as reason_rank
     from contributions
-    where round(points, 0) != 0
+    where {{ lead_scoring.round_to('points', 0) }} != 0
 
 )
 
