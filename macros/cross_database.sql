@@ -28,6 +28,12 @@
         as timestamp)
 {% endmacro %}
 
+{#- Spark: text as it is read (trimmed), in the session's time zone (UTC,
+    see profiles.yml); an offset in the text is applied. -#}
+{% macro spark__to_utc_timestamp(expression) %}
+    try_cast(trim(cast({{ expression }} as string)) as timestamp)
+{% endmacro %}
+
 {#- A cast that gives null instead of an error when the value does not
     convert. dbt.safe_cast is a plain cast on DuckDB and Postgres, so one
     bad value in a raw file would stop the whole build. -#}
@@ -41,6 +47,10 @@
 {% endmacro %}
 
 {% macro duckdb__try_cast(expression, type) %}
+    try_cast({{ expression }} as {{ type }})
+{% endmacro %}
+
+{% macro spark__try_cast(expression, type) %}
     try_cast({{ expression }} as {{ type }})
 {% endmacro %}
 
@@ -164,6 +174,14 @@
     ) || ' '
 {% endmacro %}
 
+{#- Spark's regexp_replace replaces every match (its fourth argument is a
+    position, not flags). -#}
+{% macro spark__normalise_words(expression) %}
+    ' ' || trim(
+        regexp_replace(lower({{ expression }}), '[^a-z0-9]+', ' ')
+    ) || ' '
+{% endmacro %}
+
 {#- Text with the characters a seed or a value may carry around a word
     (spaces, hyphens) turned into underscores: 'Page View' → 'page_view'. -#}
 {% macro snake_case(expression) %}
@@ -172,6 +190,10 @@
 
 {% macro default__snake_case(expression) %}
     regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_', 'g')
+{% endmacro %}
+
+{% macro spark__snake_case(expression) %}
+    regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_')
 {% endmacro %}
 
 {#- A 64-bit float. dbt.type_float() is a 32-bit `float` on DuckDB, too
@@ -187,19 +209,24 @@
 
 {% macro spark__type_double() %}double{% endmacro %}
 
-{#- A number rounded to `digits` decimals (half away from zero), as a
-    double. Postgres rounds only numeric, not double precision. -#}
+{#- A number rounded to `digits` decimals, half away from zero, as a
+    double. The value is first fixed at 9 decimals: a sum of doubles can
+    land a hair below or above a tie (18.35 as 18.349999999999998) in an
+    order of additions that differs between engines, and rounding it as it
+    is would then give 18.3 on one engine and 18.4 on another. Postgres
+    rounds only numeric, not double precision. -#}
 {% macro round_to(expression, digits) %}
     {{ return(adapter.dispatch('round_to', 'lead_scoring')(
         expression, digits)) }}
 {% endmacro %}
 
 {% macro default__round_to(expression, digits) -%}
-    round({{ expression }}, {{ digits }})
+    cast(round(cast({{ expression }} as decimal(38, 9)), {{ digits }})
+        as {{ lead_scoring.type_double() }})
 {%- endmacro %}
 
 {% macro postgres__round_to(expression, digits) -%}
-    cast(round(cast({{ expression }} as numeric), {{ digits }})
+    cast(round(round(cast({{ expression }} as numeric), 9), {{ digits }})
         as double precision)
 {%- endmacro %}
 
@@ -235,4 +262,41 @@
 
 {% macro duckdb__is_finite(expression) %}
     coalesce(isfinite({{ expression }}), false)
+{% endmacro %}
+
+{#- How fct_lead_activities is materialised. Incremental where the engine
+    can replace rows (delete+insert on activity_id): a run reloads the
+    lookback window and lets a late copy compete with the loaded one.
+    Spark on plain parquet can neither delete nor merge, appending only
+    absent keys would keep a worse copy loaded earlier, and
+    insert_overwrite with only the new rows would drop the rest of the
+    table: there it is rebuilt as a table on every run. -#}
+{% macro activity_fact_materialization() %}
+    {{ return(adapter.dispatch('activity_fact_materialization',
+        'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__activity_fact_materialization() %}
+    {{ return('incremental') }}
+{% endmacro %}
+
+{% macro spark__activity_fact_materialization() %}
+    {{ return('table') }}
+{% endmacro %}
+
+{#- The strategy of an incremental model that only ever adds rows whose
+    key the table does not hold yet (lead_score_history): delete+insert
+    where the engine has it, plain append on Spark (parquet), which is the
+    same when no key is added twice. -#}
+{% macro add_only_incremental_strategy() %}
+    {{ return(adapter.dispatch('add_only_incremental_strategy',
+        'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__add_only_incremental_strategy() %}
+    {{ return('delete+insert') }}
+{% endmacro %}
+
+{% macro spark__add_only_incremental_strategy() %}
+    {{ return('append') }}
 {% endmacro %}

@@ -42,18 +42,24 @@
 {%- endmacro %}
 
 {#-
-    One row per (key, attribute) of a relation, for every column that a
+    One row per key and attribute of a relation, for every column that a
     rule in `rule_relations` (seeds with an `attribute` column) tests: the
     column's name as `attribute`, its value as lowercased trimmed text
     (`attribute_value`) and as a number where it is one (`attribute_number`).
     Column names come from the database catalogue; seed text is only
     compared with them, never placed in SQL. A rule naming a column that
     does not exist stops the run with a message naming the seed row.
+    `keys` lists the key columns as (name, data type) pairs; they are
+    carried onto every row and are never attributes.
 -#}
-{% macro unpivot_attributes(relation, key, rule_relations) %}
+{% macro unpivot_attributes(relation, keys, rule_relations) %}
+    {%- set key_names = [] -%}
+    {%- for key in keys -%}{%- do key_names.append(key[0]) -%}{%- endfor -%}
     {%- set empty -%}
         select
-            cast(null as {{ dbt.type_string() }}) as {{ key }},
+            {% for key in keys -%}
+                cast(null as {{ key[1] }}) as {{ key[0] }},
+            {% endfor -%}
             cast(null as {{ dbt.type_string() }}) as attribute,
             cast(null as {{ dbt.type_string() }}) as attribute_value,
             cast(null as {{ lead_scoring.type_double() }}) as attribute_number
@@ -62,7 +68,7 @@
     {%- set available = [] -%}
     {%- if execute and load_relation(relation) is not none -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- if column.name | lower != key -%}
+            {%- if column.name | lower not in key_names -%}
                 {%- do available.append(column.name | lower) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -93,7 +99,7 @@
         {%- set value = 'lower(trim(cast(' ~ adapter.quote(column) ~ ' as '
             ~ dbt.type_string() ~ ')))' %}
         select
-            {{ key }},
+            {{ key_names | join(', ') }},
             '{{ column }}' as attribute,
             {{ value }} as attribute_value,
             {{ lead_scoring.try_cast(value, lead_scoring.type_double()) }}

@@ -116,3 +116,19 @@
         'cast(' ~ dbt.current_timestamp() ~ ' as '
         ~ api.Column.translate_type('timestamp') ~ ')') }}, false)
 {%- endmacro %}
+
+{#- The order in which copies of one activity_id compete: the earliest
+    first, then by every other column, so the kept copy never depends on
+    the order rows were read in. base_marketing__activities and the
+    incremental fct_lead_activities rank with it, so a daily run keeps the
+    same copy a full refresh keeps. -#}
+{% macro activity_copy_order() -%}
+    occurred_at asc nulls last,
+    lead_id asc nulls last,
+    activity_type asc nulls last,
+    activity_type_raw asc nulls last,
+    url asc nulls last,
+    campaign asc nulls last,
+    asset asc nulls last,
+    duration_seconds asc nulls last
+{%- endmacro %}

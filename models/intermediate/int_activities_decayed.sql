@@ -1,5 +1,5 @@
 {#
-    The activities a score as of `scored_as_of` may use (those of
+    For each scoring date, the activities a score as of it may use (those of
     int_activities_scoped with no exclusion_reason), each with its type's
     weight and its points decayed by age:
         decayed_points = points * 0.5 ^ (age_days / half_life_days)
@@ -28,6 +28,7 @@ activities_in_scope as (
         activity_type,
         occurred_at,
         scored_as_of,
+        is_current,
         {{ lead_scoring.age_days('occurred_at', 'scored_as_of') }} as age_days
     from activities
     where exclusion_reason is null

@@ -1,12 +1,15 @@
 {#
     Every activity of a known lead, credited to the lead it is scored as
-    (the survivor of lead_merge_map) and checked against the scoring date:
-    exclusion_reason says why it does not count (null when it does):
+    (the survivor of lead_merge_map) and checked against each scoring date
+    of int_scoring_dates: exclusion_reason says why it does not count
+    (null when it does):
       lead_created_after_as_of  its lead did not exist yet
       occurred_after_as_of      it happened at or after scored_as_of
       bot_activity              a machine did it (int_activities_bot_flagged)
     The one place that decides which activities a score may use, so the
-    scores and data_quality_issues can never disagree.
+    scores and data_quality_issues can never disagree. For the current date
+    (is_current) every activity has a row; for earlier dates only those that
+    happened before them, as the others cannot count there.
 #}
 with
 
@@ -34,9 +37,9 @@ bot_flags as (
 
 ),
 
-as_of as (
+scoring_dates as (
 
-    select * from {{ ref('int_scoring_as_of') }}
+    select * from {{ ref('int_scoring_dates') }}
 
 ),
 
@@ -49,12 +52,13 @@ activities_scoped as (
         activities.activity_type,
         activities.occurred_at,
         leads.created_at as lead_created_at,
-        as_of.scored_as_of,
+        scoring_dates.scored_as_of,
+        scoring_dates.is_current,
         bot_flags.bot_rule_id,
         case
-            when leads.created_at >= as_of.scored_as_of
+            when leads.created_at >= scoring_dates.scored_as_of
                 then 'lead_created_after_as_of'
-            when activities.occurred_at >= as_of.scored_as_of
+            when activities.occurred_at >= scoring_dates.scored_as_of
                 then 'occurred_after_as_of'
             when bot_flags.activity_id is not null then 'bot_activity'
         end as exclusion_reason
@@ -63,7 +67,10 @@ activities_scoped as (
         on activities.lead_id = lead_merge_map.lead_id
     inner join leads
         on lead_merge_map.survivor_lead_id = leads.lead_id
-    cross join as_of
+    inner join scoring_dates
+        on
+            scoring_dates.is_current
+            or activities.occurred_at < scoring_dates.scored_as_of
     left join bot_flags
         on activities.activity_id = bot_flags.activity_id
 

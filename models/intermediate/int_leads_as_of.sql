@@ -1,9 +1,10 @@
 {{ config(materialized='table') }}
 {#
-    The leads that exist as of `scored_as_of`, with every attribute a fit
-    rule or disqualifier can test: the lead's own columns (including any
-    extra columns of the raw file), seniority, department, email domain
-    type, and what was known about its behaviour and sales' verdict then.
+    One row per lead and scoring date (int_scoring_dates) at which the lead
+    existed (created strictly before it), with every attribute a fit rule or
+    disqualifier can test: the lead's own columns (including any extra
+    columns of the raw file), seniority, department, email domain type, and
+    what was known about its behaviour and sales' verdict at that date.
     Opportunities and verdicts of leads merged into this one count for it;
     bot_activity_count is the machine activity kept out of its points.
     A table: fit rules, disqualifiers and lead_scores all read it.
@@ -16,9 +17,9 @@ leads as (
 
 ),
 
-as_of as (
+scoring_dates as (
 
-    select * from {{ ref('int_scoring_as_of') }}
+    select * from {{ ref('int_scoring_dates') }}
 
 ),
 
@@ -56,6 +57,7 @@ activity_summary as (
 
     select
         lead_id,
+        scored_as_of,
         sum(activity_count) as activity_count,
         max(last_occurred_at) as last_activity_at,
         max(
@@ -65,7 +67,7 @@ activity_summary as (
             case when activity_type = 'email_unsubscribe' then 1 else 0 end
         ) = 1 as has_unsubscribed
     from engagement
-    group by 1
+    group by 1, 2
 
 ),
 
@@ -73,10 +75,11 @@ bot_activity_summary as (
 
     select
         lead_id,
+        scored_as_of,
         count(*) as bot_activity_count
     from scoped_activities
     where exclusion_reason = 'bot_activity'
-    group by 1
+    group by 1, 2
 
 ),
 
@@ -84,13 +87,14 @@ opportunities_known as (
 
     select
         lead_merge_map.survivor_lead_id as lead_id,
+        scoring_dates.scored_as_of,
         min(opportunities.created_at) as first_opportunity_at
     from opportunities
     inner join lead_merge_map
         on opportunities.lead_id = lead_merge_map.lead_id
-    cross join as_of
-    where opportunities.created_at < as_of.scored_as_of
-    group by 1
+    inner join scoring_dates
+        on opportunities.created_at < scoring_dates.scored_as_of
+    group by 1, 2
 
 ),
 
@@ -98,9 +102,11 @@ feedback_ranked as (
 
     select
         lead_merge_map.survivor_lead_id as lead_id,
+        scoring_dates.scored_as_of,
         sales_feedback.disposition,
         row_number() over (
-            partition by lead_merge_map.survivor_lead_id
+            partition by
+                lead_merge_map.survivor_lead_id, scoring_dates.scored_as_of
             order by
                 sales_feedback.feedback_at desc,
                 sales_feedback.disposition asc
@@ -108,8 +114,8 @@ feedback_ranked as (
     from sales_feedback
     inner join lead_merge_map
         on sales_feedback.lead_id = lead_merge_map.lead_id
-    cross join as_of
-    where sales_feedback.feedback_at < as_of.scored_as_of
+    inner join scoring_dates
+        on sales_feedback.feedback_at < scoring_dates.scored_as_of
 
 ),
 
@@ -132,20 +138,27 @@ leads_as_of as (
         opportunities_known.first_opportunity_at,
         opportunities_known.lead_id is not null as has_opportunity,
         feedback_ranked.disposition as latest_sales_disposition,
-        as_of.scored_as_of
+        scoring_dates.scored_as_of
     from leads
-    cross join as_of
+    inner join scoring_dates
+        on leads.created_at < scoring_dates.scored_as_of
     left join activity_summary
-        on leads.lead_id = activity_summary.lead_id
+        on
+            leads.lead_id = activity_summary.lead_id
+            and scoring_dates.scored_as_of = activity_summary.scored_as_of
     left join bot_activity_summary
-        on leads.lead_id = bot_activity_summary.lead_id
+        on
+            leads.lead_id = bot_activity_summary.lead_id
+            and scoring_dates.scored_as_of = bot_activity_summary.scored_as_of
     left join opportunities_known
-        on leads.lead_id = opportunities_known.lead_id
+        on
+            leads.lead_id = opportunities_known.lead_id
+            and scoring_dates.scored_as_of = opportunities_known.scored_as_of
     left join feedback_ranked
         on
             leads.lead_id = feedback_ranked.lead_id
+            and scoring_dates.scored_as_of = feedback_ranked.scored_as_of
             and feedback_ranked.feedback_rank = 1
-    where leads.created_at < as_of.scored_as_of
 
 )
 

@@ -1,4 +1,7 @@
-{#- Every disqualifier each lead matches: such a lead is never sales-ready. -#}
+{#-
+    Every disqualifier each lead matches at each scoring date: such a lead
+    is never sales-ready.
+-#}
 with
 
 attributes as (
@@ -17,6 +20,7 @@ disqualifiers_matched as (
 
     select
         attributes.lead_id,
+        attributes.scored_as_of,
         disqualifiers.disqualifier_id,
         disqualifiers.reason
     from attributes

@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 {#
-    Engagement per lead and activity type: the decayed points summed, then
-    capped at the type's max_points (in either direction for negative
-    types), so one repeated action cannot inflate a score. A table:
+    Engagement per lead, scoring date and activity type: the decayed points
+    summed, then capped at the type's max_points (in either direction for
+    negative types), so one repeated action cannot inflate a score. A table:
     int_leads_as_of, the reasons and lead_scores all read it.
 #}
 with
@@ -17,6 +17,7 @@ points_summed as (
 
     select
         lead_id,
+        scored_as_of,
         activity_type,
         activity_label,
         max_points,
@@ -24,7 +25,7 @@ points_summed as (
         max(occurred_at) as last_occurred_at,
         sum(decayed_points) as uncapped_points
     from activities
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 
 ),
 

@@ -1,4 +1,10 @@
-{#- Staged leads with seniority, department and email domain type. -#}
+{#-
+    Staged leads with seniority, department, email domain type and the
+    account (company) they roll up to: account_domain is the lead's company
+    domain without scheme, www. or path, or else its business email domain.
+    A free-mail domain never makes an account (a gmail.com "company" would
+    lump strangers together), nor does an invalid email.
+-#}
 with
 
 leads as (
@@ -19,6 +25,22 @@ free_email_domains as (
 
 ),
 
+company_domains_cleaned as (
+
+    select distinct
+        company_domain,
+        nullif(
+            regexp_replace(
+                regexp_replace(company_domain, '^(https?://)?(www[.])?', ''),
+                '[/:?#].*$', ''
+            ),
+            ''
+        ) as company_domain_cleaned
+    from leads
+    where company_domain is not null
+
+),
+
 leads_enriched as (
 
     select
@@ -29,12 +51,28 @@ leads_enriched as (
             when not leads.is_email_valid then 'invalid'
             when free_email_domains.email_domain is not null then 'free'
             else 'business'
-        end as email_domain_type
+        end as email_domain_type,
+        case
+            when
+                company_domains_cleaned.company_domain_cleaned is not null
+                and free_company_domains.email_domain is null
+                then company_domains_cleaned.company_domain_cleaned
+            when
+                leads.is_email_valid
+                and free_email_domains.email_domain is null
+                then leads.email_domain
+        end as account_domain
     from leads
     left join job_titles
         on leads.job_title = job_titles.job_title
     left join free_email_domains
         on leads.email_domain = lower(trim(free_email_domains.email_domain))
+    left join company_domains_cleaned
+        on leads.company_domain = company_domains_cleaned.company_domain
+    left join free_email_domains as free_company_domains
+        on
+            company_domains_cleaned.company_domain_cleaned
+            = lower(trim(free_company_domains.email_domain))
 
 )
 

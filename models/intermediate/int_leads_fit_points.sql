@@ -1,4 +1,7 @@
-{#- Every fit rule each lead matches, with its points (negative allowed). -#}
+{#-
+    Every fit rule each lead matches at each scoring date, with its points
+    (negative allowed).
+-#}
 with
 
 attributes as (
@@ -17,6 +20,7 @@ rules_matched as (
 
     select
         attributes.lead_id,
+        attributes.scored_as_of,
         fit_rules.rule_id,
         fit_rules.attribute,
         fit_rules.points,

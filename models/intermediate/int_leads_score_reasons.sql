@@ -1,6 +1,7 @@
 {#
-    Every contribution to a lead's points in plain words, ranked by size
-    (largest first, positive or negative), for the top_reasons column:
+    Every contribution to a lead's points at each scoring date in plain
+    words, ranked by size (largest first, positive or negative), for the
+    top_reasons column:
         fit:        "Director-level title (+20)"
         engagement: "Viewed pricing page 3 times (+21)"
     A capped engagement says so; contributions that round to 0 are left out.
@@ -23,6 +24,7 @@ contributions as (
 
     select
         lead_id,
+        scored_as_of,
         'fit' as contribution_kind,
         rule_id as contribution_key,
         cast(points as {{ lead_scoring.type_double() }}) as points,
@@ -34,6 +36,7 @@ contributions as (
 
     select
         lead_id,
+        scored_as_of,
         'engagement' as contribution_kind,
         activity_type as contribution_key,
         engagement_points as points,
@@ -52,7 +55,7 @@ contributions_ranked as (
     select
         *,
         row_number() over (
-            partition by lead_id
+            partition by lead_id, scored_as_of
             order by
                 abs(points) desc,
                 contribution_kind asc,

@@ -14,12 +14,16 @@
     'disqualifiers': ['disqualifier_id', 'attribute', 'match_kind',
                       'match_value', 'range_min', 'range_max', 'reason'],
     'score_thresholds': ['scale', 'band', 'band_rank', 'min_score'],
+    'score_trend_rules': ['rule_order', 'trend', 'min_change_7d',
+                          'max_change_7d', 'min_change_30d',
+                          'max_change_30d'],
     'job_title_seniority': ['keyword', 'seniority', 'department',
                             'match_priority'],
     'free_email_domains': ['email_domain'],
 } -%}
 {%- set numeric_columns = ['points', 'half_life_days', 'max_points',
-    'range_min', 'range_max', 'min_score'] -%}
+    'range_min', 'range_max', 'min_score', 'min_change_7d', 'max_change_7d',
+    'min_change_30d', 'max_change_30d'] -%}
 {%- set release = var('lead_scoring__scoring_version') | string -%}
 
 with

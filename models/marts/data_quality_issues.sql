@@ -223,7 +223,7 @@ activity_issues as (
         true as is_excluded_from_scores,
         1 as copy_number
     from scoped_activities
-    where exclusion_reason is not null
+    where exclusion_reason is not null and is_current
 
     union all
 

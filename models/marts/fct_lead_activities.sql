@@ -1,32 +1,124 @@
+{{
+    config(
+        materialized=lead_scoring.activity_fact_materialization(),
+        unique_key='activity_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
 {#-
     One row per usable activity of a known lead, re-delivered copies
     removed. The one materialised copy of the activity stream: scoring reads
     this table, not the raw files. Weights are not stored here, so editing
     the activity_weights seed never leaves stale points behind.
+
+    Incremental: a run reads only the raw rows that occurred at most
+    lead_scoring__activity_lookback_days before the latest activity already
+    loaded (the filter runs before any window over all rows), lets them
+    compete with the copy already loaded for the same activity_id, and
+    replaces that activity (delete+insert on activity_id). New rows, rows
+    that arrive late within the lookback and re-delivered copies give the
+    same table as a full refresh; a row that arrives later than the
+    lookback needs `dbt build --full-refresh`.
 -#}
+{%- set lookback_days = var('lead_scoring__activity_lookback_days') | int -%}
+{%- set columns = ['activity_id', 'lead_id', 'activity_type',
+    'activity_type_raw', 'url', 'campaign', 'asset', 'duration_seconds',
+    'occurred_at'] -%}
+
 with
 
 activities as (
 
-    select * from {{ ref('int_activities_enriched') }}
+    select * from {{ ref('base_marketing__activities_typed') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+{% if is_incremental() -%}
+loaded as (
+
+    select
+        {{ dbt.dateadd('day', -lookback_days, 'max(occurred_at)') }}
+            as reload_from
+    from {{ this }}
+
+),
+
+activities_arrived as (
+
+    select activities.*
+    from activities
+    cross join loaded
+    where
+        activities.row_problem is null
+        and (
+            loaded.reload_from is null
+            or activities.occurred_at >= loaded.reload_from
+        )
+
+),
+
+{#- The copy loaded before competes with the copies that arrived. -#}
+copies_loaded as (
+
+    select {{ columns | join(', ') }}
+    from {{ this }}
+    where activity_id in (select activity_id from activities_arrived)
+
+),
+
+usable_copies as (
+
+    select {{ columns | join(', ') }} from activities_arrived
+    union all
+    select {{ columns | join(', ') }} from copies_loaded
+
+),
+{%- else -%}
+usable_copies as (
+
+    select {{ columns | join(', ') }}
+    from activities
+    where row_problem is null
+
+),
+{%- endif %}
+
+copies_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by activity_id
+            order by {{ lead_scoring.activity_copy_order() }}
+        ) as copy_rank
+    from usable_copies
 
 ),
 
 lead_activities as (
 
     select
-        activity_id,
-        lead_id,
-        activity_type,
-        activity_type_raw,
-        url,
-        campaign,
-        asset,
-        duration_seconds,
-        occurred_at,
-        cast(occurred_at as date) as occurred_date
-    from activities
-    where is_known_lead
+        copies_ranked.activity_id,
+        copies_ranked.lead_id,
+        copies_ranked.activity_type,
+        copies_ranked.activity_type_raw,
+        copies_ranked.url,
+        copies_ranked.campaign,
+        copies_ranked.asset,
+        copies_ranked.duration_seconds,
+        copies_ranked.occurred_at,
+        cast(copies_ranked.occurred_at as date) as occurred_date
+    from copies_ranked
+    inner join leads
+        on copies_ranked.lead_id = leads.lead_id
+    where copies_ranked.copy_rank = 1
 
 )
 

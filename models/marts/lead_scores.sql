@@ -1,19 +1,32 @@
 {#
-    One row per lead that exists as of `scored_as_of`: fit and engagement
-    scores (0-100), the combined lead_score, grade, tier, priority, the
-    sales-ready flag, disqualification and the top three reasons in words.
-
-      fit_score        = clamp(100 * fit_points / fit_points_for_full_score)
-      engagement_score = 100 * (1 - exp(-engagement_points / points_scale))
-      lead_score       = fit_weight * fit_score
-                         + (1 - fit_weight) * engagement_score
+    One row per lead that exists as of `scored_as_of`: the scores, grade,
+    tier, priority, sales-ready flag and reasons of int_leads_scored, and
+    how they move over time:
+      score_change_7d/30d  lead_score now minus lead_score 7 / 30 days
+                           earlier (null when the lead did not exist then)
+      trend                warming / cooling by the first matching rule of
+                           score_trend_rules, steady when none matches, new
+                           when the lead did not exist 7 days earlier
+      lifecycle moments    from lead_lifecycle_events: first touch, first
+                           time sales-ready (MQL), latest recycle, first
+                           opportunity, and the days between them
+      account              the lead's account (account_scores) and its
+                           priority, so a cold contact at a hot account
+                           can be seen
 #}
-{%- set fit_weight = var('lead_scoring__fit_weight') | float -%}
-{%- set fit_full = var('lead_scoring__fit_points_for_full_score') | float -%}
-{%- set engagement_scale =
-    var('lead_scoring__engagement_points_scale') | float -%}
-
 with
+
+leads_scored as (
+
+    select * from {{ ref('int_leads_scored') }}
+
+),
+
+scoring_dates as (
+
+    select * from {{ ref('int_scoring_dates') }}
+
+),
 
 leads as (
 
@@ -21,235 +34,189 @@ leads as (
 
 ),
 
-fit_points as (
+lifecycle_events as (
 
-    select * from {{ ref('int_leads_fit_points') }}
-
-),
-
-engagement as (
-
-    select * from {{ ref('int_leads_engagement_by_type') }}
+    select * from {{ ref('lead_lifecycle_events') }}
 
 ),
 
-disqualifications as (
+account_scores as (
 
-    select * from {{ ref('int_leads_disqualified') }}
-
-),
-
-reasons as (
-
-    select * from {{ ref('int_leads_score_reasons') }}
+    select * from {{ ref('account_scores') }}
 
 ),
 
-score_thresholds as (
+score_trend_rules as (
 
-    select * from {{ ref('score_thresholds') }}
-
-),
-
-scoring_version as (
-
-    select * from {{ ref('int_scoring_version') }}
+    select * from {{ ref('score_trend_rules') }}
 
 ),
 
-fit_per_lead as (
+scores_dated as (
 
     select
-        lead_id,
-        sum(points) as fit_points
-    from fit_points
-    group by 1
+        leads_scored.*,
+        scoring_dates.is_current,
+        scoring_dates.days_before
+    from leads_scored
+    inner join scoring_dates
+        on leads_scored.scored_as_of = scoring_dates.scored_as_of
 
 ),
 
-engagement_per_lead as (
+current_scores as (
 
-    select
-        lead_id,
-        sum(engagement_points) as engagement_points
-    from engagement
-    group by 1
+    select * from scores_dated
+    where is_current
 
 ),
 
-disqualification_per_lead as (
+scores_with_changes as (
 
     select
-        lead_id,
-        {{ dbt.listagg('reason', "'; '", 'order by disqualifier_id') }}
-            as disqualification_reason
-    from disqualifications
-    group by 1
+        current_scores.*,
+        current_scores.lead_score - week_before.lead_score
+            as score_change_7d,
+        current_scores.lead_score - month_before.lead_score
+            as score_change_30d,
+        week_before.lead_id is not null as existed_week_before
+    from current_scores
+    left join scores_dated as week_before
+        on
+            current_scores.lead_id = week_before.lead_id
+            and week_before.days_before = 7
+    left join scores_dated as month_before
+        on
+            current_scores.lead_id = month_before.lead_id
+            and month_before.days_before = 30
 
 ),
 
-top_reasons_per_lead as (
+trend_rules_matched as (
 
     select
-        lead_id,
-        {{ dbt.listagg('reason_text', "'; '", 'order by reason_rank') }}
-            as top_reasons
-    from reasons
-    where reason_rank <= 3
-    group by 1
-
-),
-
-points_combined as (
-
-    select
-        leads.lead_id,
-        leads.email,
-        leads.has_opportunity,
-        leads.activity_count,
-        leads.bot_activity_count,
-        leads.last_activity_at,
-        leads.scored_as_of,
-        cast(
-            coalesce(fit_per_lead.fit_points, 0)
-            as {{ lead_scoring.type_double() }}
-        ) as fit_points,
-        cast(
-            coalesce(engagement_per_lead.engagement_points, 0)
-            as {{ lead_scoring.type_double() }}
-        ) as engagement_points,
-        disqualification_per_lead.lead_id is not null as is_disqualified,
-        disqualification_per_lead.disqualification_reason,
-        top_reasons_per_lead.top_reasons
-    from leads
-    left join fit_per_lead
-        on leads.lead_id = fit_per_lead.lead_id
-    left join engagement_per_lead
-        on leads.lead_id = engagement_per_lead.lead_id
-    left join disqualification_per_lead
-        on leads.lead_id = disqualification_per_lead.lead_id
-    left join top_reasons_per_lead
-        on leads.lead_id = top_reasons_per_lead.lead_id
-
-),
-
-scores_computed as (
-
-    select
-        *,
-        {{ lead_scoring.round_to(
-            'case when fit_points <= 0 then 0'
-            ~ ' when fit_points >= ' ~ fit_full ~ ' then 100'
-            ~ ' else 100 * fit_points / ' ~ fit_full ~ ' end', 1) }}
-            as fit_score,
-        {{ lead_scoring.round_to(
-            'case when engagement_points <= 0 then 0'
-            ~ ' else 100 * (1 - exp(-engagement_points / '
-            ~ engagement_scale ~ ')) end', 1) }}
-            as engagement_score
-    from points_combined
-
-),
-
-lead_score_computed as (
-
-    select
-        *,
-        {{ lead_scoring.round_to(
-            fit_weight ~ ' * fit_score + '
-            ~ (1 - fit_weight) ~ ' * engagement_score', 1) }} as lead_score
-    from scores_computed
-
-),
-
-fit_grades as (
-
-    select
-        lead_score_computed.lead_id,
-        score_thresholds.band as fit_grade,
+        scores_with_changes.lead_id,
+        score_trend_rules.trend,
         row_number() over (
-            partition by lead_score_computed.lead_id
-            order by score_thresholds.min_score desc
-        ) as band_order
-    from lead_score_computed
-    inner join score_thresholds
+            partition by scores_with_changes.lead_id
+            order by score_trend_rules.rule_order asc
+        ) as rule_rank
+    from scores_with_changes
+    inner join score_trend_rules
         on
-            score_thresholds.scale = 'fit_grade'
-            and lead_score_computed.fit_score >= score_thresholds.min_score
+            (
+                score_trend_rules.min_change_7d is null
+                or scores_with_changes.score_change_7d
+                >= score_trend_rules.min_change_7d
+            )
+            and (
+                score_trend_rules.max_change_7d is null
+                or scores_with_changes.score_change_7d
+                <= score_trend_rules.max_change_7d
+            )
+            and (
+                score_trend_rules.min_change_30d is null
+                or scores_with_changes.score_change_30d
+                >= score_trend_rules.min_change_30d
+            )
+            and (
+                score_trend_rules.max_change_30d is null
+                or scores_with_changes.score_change_30d
+                <= score_trend_rules.max_change_30d
+            )
 
 ),
 
-engagement_tiers as (
+lifecycle_per_lead as (
 
     select
-        lead_score_computed.lead_id,
-        score_thresholds.band as engagement_tier,
-        score_thresholds.band_rank as engagement_tier_rank,
-        row_number() over (
-            partition by lead_score_computed.lead_id
-            order by score_thresholds.min_score desc
-        ) as band_order
-    from lead_score_computed
-    inner join score_thresholds
-        on
-            score_thresholds.scale = 'engagement_tier'
-            and lead_score_computed.engagement_score
-            >= score_thresholds.min_score
+        lead_id,
+        min(
+            case when event_type = 'first_touch' then event_at end
+        ) as first_touch_at,
+        min(
+            case when event_type = 'became_mql' then event_at end
+        ) as first_mql_at,
+        max(
+            case when event_type = 'recycled' then event_at end
+        ) as last_recycled_at,
+        max(
+            case
+                when event_type = 'became_mql' and is_before_history_start
+                    then 1
+                else 0
+            end
+        ) = 1 as is_mql_before_history_start
+    from lifecycle_events
+    group by 1
 
 ),
 
-sales_ready_minimums as (
-
-    {{ lead_scoring.sales_ready_minimums('score_thresholds') }}
-
-),
-
-leads_scored as (
+leads_scored_over_time as (
 
     select
-        lead_score_computed.lead_id,
-        lead_score_computed.email,
-        lead_score_computed.fit_points,
-        lead_score_computed.fit_score,
-        fit_grades.fit_grade,
-        lead_score_computed.engagement_points,
-        lead_score_computed.engagement_score,
-        engagement_tiers.engagement_tier,
-        lead_score_computed.lead_score,
-        fit_grades.fit_grade || cast(
-            engagement_tiers.engagement_tier_rank as {{ dbt.type_string() }}
-        ) as priority,
-        (
-            not lead_score_computed.is_disqualified
-            and lead_score_computed.lead_score
-            >= sales_ready_minimums.min_lead_score
-            and lead_score_computed.fit_score
-            >= sales_ready_minimums.min_fit_score
-            and lead_score_computed.engagement_score
-            >= sales_ready_minimums.min_engagement_score
-        ) as is_sales_ready,
-        lead_score_computed.is_disqualified,
-        lead_score_computed.disqualification_reason,
-        coalesce(lead_score_computed.top_reasons, 'No scoring activity yet')
-            as top_reasons,
-        lead_score_computed.activity_count,
-        lead_score_computed.bot_activity_count,
-        lead_score_computed.last_activity_at,
-        lead_score_computed.has_opportunity,
-        lead_score_computed.scored_as_of,
-        scoring_version.scoring_version
-    from lead_score_computed
-    cross join sales_ready_minimums
-    cross join scoring_version
-    left join fit_grades
+        scores_with_changes.lead_id,
+        scores_with_changes.email,
+        scores_with_changes.fit_points,
+        scores_with_changes.fit_score,
+        scores_with_changes.fit_grade,
+        scores_with_changes.engagement_points,
+        scores_with_changes.engagement_score,
+        scores_with_changes.engagement_tier,
+        scores_with_changes.lead_score,
+        scores_with_changes.priority,
+        scores_with_changes.is_sales_ready,
+        scores_with_changes.is_disqualified,
+        scores_with_changes.disqualification_reason,
+        scores_with_changes.top_reasons,
+        scores_with_changes.activity_count,
+        scores_with_changes.bot_activity_count,
+        scores_with_changes.last_activity_at,
+        scores_with_changes.has_opportunity,
+        {{ lead_scoring.round_to('scores_with_changes.score_change_7d', 1) }}
+            as score_change_7d,
+        {{ lead_scoring.round_to('scores_with_changes.score_change_30d', 1) }}
+            as score_change_30d,
+        case
+            when not scores_with_changes.existed_week_before then 'new'
+            else coalesce(trend_rules_matched.trend, 'steady')
+        end as trend,
+        lifecycle_per_lead.first_touch_at,
+        lifecycle_per_lead.first_mql_at,
+        lifecycle_per_lead.last_recycled_at,
+        leads.first_opportunity_at,
+        case
+            when not lifecycle_per_lead.is_mql_before_history_start
+                then cast({{ dbt.datediff(
+                    'lifecycle_per_lead.first_touch_at',
+                    'lifecycle_per_lead.first_mql_at', 'day') }}
+                    as {{ dbt.type_bigint() }})
+        end as days_first_touch_to_mql,
+        case
+            when leads.first_opportunity_at >= lifecycle_per_lead.first_mql_at
+                then cast({{ dbt.datediff(
+                    'lifecycle_per_lead.first_mql_at',
+                    'leads.first_opportunity_at', 'day') }}
+                    as {{ dbt.type_bigint() }})
+        end as days_mql_to_opportunity,
+        leads.account_domain,
+        account_scores.account_priority,
+        scores_with_changes.scored_as_of,
+        scores_with_changes.scoring_version
+    from scores_with_changes
+    inner join leads
         on
-            lead_score_computed.lead_id = fit_grades.lead_id
-            and fit_grades.band_order = 1
-    left join engagement_tiers
+            scores_with_changes.lead_id = leads.lead_id
+            and scores_with_changes.scored_as_of = leads.scored_as_of
+    left join trend_rules_matched
         on
-            lead_score_computed.lead_id = engagement_tiers.lead_id
-            and engagement_tiers.band_order = 1
+            scores_with_changes.lead_id = trend_rules_matched.lead_id
+            and trend_rules_matched.rule_rank = 1
+    left join lifecycle_per_lead
+        on scores_with_changes.lead_id = lifecycle_per_lead.lead_id
+    left join account_scores
+        on leads.account_domain = account_scores.account_domain
 
 )
 
-select * from leads_scored
+select * from leads_scored_over_time

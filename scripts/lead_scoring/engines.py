@@ -319,6 +319,58 @@ def spark_raw_tables_sql(raw_dir: Path, schema: str = "raw") -> list[str]:
     return statements
 
 
+def spark_dir() -> Path:
+    """Where the Spark target keeps its metastore and warehouse: the folder
+    LEAD_SCORING_SPARK_DIR names (profiles.yml reads the same variable)."""
+    return Path(os.environ.get("LEAD_SCORING_SPARK_DIR", "spark")).resolve()
+
+
+def spark_session(directory: Path | None = None, memory: str = "2g") -> Any:
+    """A local Spark session on the same metastore and warehouse as the
+    `spark` target of profiles.yml (keep the two in step)."""
+    from pyspark.sql import SparkSession
+
+    directory = (directory or spark_dir()).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    return (
+        SparkSession.builder.enableHiveSupport()
+        .config("spark.master", "local[2]")
+        .config("spark.app.name", "lead_scoring")
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", f"{directory}/warehouse")
+        .config(
+            "javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={directory}/metastore_db;create=true",
+        )
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={directory}")
+        .getOrCreate()
+    )
+
+
+def register_spark_raw_tables(
+    raw_dir: Path, directory: Path | None = None, schema: str = "raw"
+) -> dict[str, int]:
+    """Register the raw files as tables of the Spark metastore; row counts.
+
+    Runs its own Spark session and stops it, so dbt can open the (single
+    user) Derby metastore afterwards.
+    """
+    session = spark_session(directory)
+    try:
+        for statement in spark_raw_tables_sql(raw_dir, schema):
+            session.sql(statement)
+        return {
+            table: session.table(f"{schema}.{table}").count()
+            for table in RAW_TABLES
+            if raw_file(raw_dir, table) is not None
+        }
+    finally:
+        session.stop()
+
+
 def _normalised(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)

@@ -143,7 +143,7 @@ def test_bot_activity_is_counted_and_quarantined(filtered: Build) -> None:
         with flagged as (
             select lead_id, count(*) as bot_rows
             from int_activities_scoped
-            where exclusion_reason = 'bot_activity'
+            where exclusion_reason = 'bot_activity' and is_current
             group by 1
         ),
         quarantined as (

@@ -293,7 +293,9 @@ def test_raw_rows_reconcile_with_scores_and_quarantine(
         excluded_leads,
     )
 
-    scored_activities = built.scalar("select count(*) from int_activities_decayed")
+    scored_activities = built.scalar(
+        "select count(*) from int_activities_decayed where is_current"
+    )
     excluded_activities = built.scalar(
         "select count(*) from data_quality_issues"
         " where source_table = 'activities' and is_excluded_from_scores"

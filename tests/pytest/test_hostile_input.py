@@ -997,7 +997,7 @@ def check_activities(built: Build, data: RawData, expected: list[Row]) -> None:
     scored = [
         activity_id
         for (activity_id,) in built.query(
-            "select activity_id from int_activities_decayed"
+            "select activity_id from int_activities_decayed where is_current"
         )
     ]
     issues = _issues(built, "activities")
@@ -1110,7 +1110,8 @@ def check_marker(built: Build, data: RawData) -> None:
         assert fact[0][column] == value, (column, _short({column: fact[0][column]}))
     assert (
         built.scalar(
-            "select count(*) from int_activities_decayed where activity_id = ?",
+            "select count(*) from int_activities_decayed"
+            " where is_current and activity_id = ?",
             [activity["activity_id"]],
         )
         == 1

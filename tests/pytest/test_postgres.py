@@ -109,6 +109,7 @@ def test_postgres_build_runs_every_kind_of_node(postgres_build: DbtRun) -> None:
         ("dim_leads", "lead_id"),
         ("lead_merge_map", "lead_id"),
         ("data_quality_issues", "issue_id"),
+        ("account_scores", "account_domain"),
     ],
 )
 def test_mart_equals_duckdb_row_for_row(

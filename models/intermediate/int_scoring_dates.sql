@@ -1,0 +1,141 @@
+{{ config(materialized='table') }}
+{#
+    Every moment this run scores leads as of, one row each:
+      is_current        scored_as_of itself (lead_scores)
+      days_before       7 and 30 days before it, for score_change_7d/30d
+      is_history_date   the start of each history period (day, week or
+                        month: var lead_scoring__history_grain) over the last
+                        lead_scoring__history_periods periods up to
+                        scored_as_of that lead_score_history does not hold
+                        yet, so a daily run scores one new date, not the past.
+    A table, so every model of a run sees the same dates. It reads
+    lead_score_history's table by name (a ref would be a cycle); a full
+    refresh, or a first build, scores the whole window.
+#}
+{%- set grain = var('lead_scoring__history_grain') | string | trim | lower -%}
+{%- if grain not in ['day', 'week', 'month'] -%}
+    {{ exceptions.raise_compiler_error(
+        "lead_scoring__history_grain must be day, week or month; got: "
+        ~ grain) }}
+{%- endif -%}
+{%- set periods = var('lead_scoring__history_periods') | int -%}
+{%- if periods < 1 -%}
+    {{ exceptions.raise_compiler_error(
+        "lead_scoring__history_periods must be 1 or more; got: " ~ periods) }}
+{%- endif -%}
+{%- set history = none -%}
+{#- In a unit test the ref is a fixture with no schema: there is no history
+    to read, the test says which dates to expect. -#}
+{%- set in_unit_test = not ref('int_scoring_as_of').schema -%}
+{%- if execute and not flags.FULL_REFRESH and not in_unit_test -%}
+    {%- set history = adapter.get_relation(
+        database=this.database, schema=this.schema,
+        identifier='lead_score_history') -%}
+{%- endif -%}
+{%- set timestamp_type = api.Column.translate_type('timestamp') -%}
+
+with
+
+as_of as (
+
+    select * from {{ ref('int_scoring_as_of') }}
+
+),
+
+{% if history is not none -%}
+history_dates_held as (
+
+    select distinct scored_as_of from {{ history }}
+
+),
+
+{% endif -%}
+period_offsets as (
+
+    {% for offset in range(periods) -%}
+        select {{ offset }} as periods_back
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+history_dates as (
+
+    select
+        cast({{ dbt.dateadd(
+            grain, '-1 * period_offsets.periods_back',
+            dbt.date_trunc(grain, 'as_of.scored_as_of')) }}
+            as {{ timestamp_type }}) as scored_as_of
+    from as_of
+    cross join period_offsets
+
+),
+
+history_dates_missing as (
+
+    select history_dates.scored_as_of
+    from history_dates
+    {% if history is not none -%}
+        left join history_dates_held
+            on history_dates.scored_as_of = history_dates_held.scored_as_of
+        where history_dates_held.scored_as_of is null
+    {%- endif %}
+
+),
+
+velocity_dates as (
+
+    {% for days in [7, 30] -%}
+        select
+            cast({{ dbt.dateadd('day', -days, 'scored_as_of') }}
+                as {{ timestamp_type }}) as scored_as_of,
+            {{ days }} as days_before
+        from as_of
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+dates_needed as (
+
+    select
+        scored_as_of,
+        true as is_current,
+        0 as days_before,
+        false as is_history_date
+    from as_of
+
+    union all
+
+    select
+        scored_as_of,
+        false as is_current,
+        days_before,
+        false as is_history_date
+    from velocity_dates
+
+    union all
+
+    select
+        scored_as_of,
+        false as is_current,
+        cast(null as {{ dbt.type_int() }}) as days_before,
+        true as is_history_date
+    from history_dates_missing
+
+),
+
+dates_combined as (
+
+    select
+        scored_as_of,
+        max(case when is_current then 1 else 0 end) = 1 as is_current,
+        max(days_before) as days_before,
+        max(case when is_history_date then 1 else 0 end) = 1
+            as is_history_date
+    from dates_needed
+    group by 1
+
+)
+
+select * from dates_combined

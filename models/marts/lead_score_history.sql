@@ -1,0 +1,60 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['lead_id', 'scored_as_of'],
+        incremental_strategy=lead_scoring.add_only_incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+{#
+    One row per lead per history date: the start of each day, week or month
+    (var lead_scoring__history_grain) over the last
+    lead_scoring__history_periods periods, each scored from the data known
+    before it, exactly as a build with lead_scoring__as_of_date set to that
+    date scores it. Incremental: a run adds the dates the table does not
+    hold yet (int_scoring_dates picks them) and never rescores the past, so
+    a row keeps what was known when it was written. A full refresh rescores
+    the whole window from today's data.
+#}
+with
+
+leads_scored as (
+
+    select * from {{ ref('int_leads_scored') }}
+
+),
+
+scoring_dates as (
+
+    select * from {{ ref('int_scoring_dates') }}
+
+),
+
+history_rows as (
+
+    select
+        leads_scored.lead_id,
+        leads_scored.scored_as_of,
+        cast(leads_scored.scored_as_of as date) as scored_date,
+        leads_scored.fit_points,
+        leads_scored.fit_score,
+        leads_scored.fit_grade,
+        leads_scored.engagement_points,
+        leads_scored.engagement_score,
+        leads_scored.engagement_tier,
+        leads_scored.lead_score,
+        leads_scored.priority,
+        leads_scored.is_sales_ready,
+        leads_scored.is_disqualified,
+        leads_scored.top_reasons,
+        leads_scored.activity_count,
+        leads_scored.has_opportunity,
+        leads_scored.scoring_version
+    from leads_scored
+    inner join scoring_dates
+        on leads_scored.scored_as_of = scoring_dates.scored_as_of
+    where scoring_dates.is_history_date
+
+)
+
+select * from history_rows
