@@ -20,13 +20,14 @@ LEADS ?= 5000
 TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
-.PHONY: help demo test install engines sample-data build score top lint pytest lock clean
+.PHONY: help demo test install engines bench sample-data build score top lint pytest lock clean
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
 	@echo "make test   set up, then dbt build (all tests), lint and pytest"
 	@echo "make score  dbt build on the files in LEAD_SCORING_RAW_DIR, show top leads"
 	@echo "make lint   ruff on scripts and tests, sqlfluff on models and analyses"
+	@echo "make bench  time full and daily builds at 10k, 100k and 1M leads (long)"
 
 demo: install sample-data score
 
@@ -59,6 +60,11 @@ engines:
 	echo "Installing$$missing (Debian packages)"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+# Not part of `make test`: the 1M-lead size takes many minutes.
+BENCH_LEADS ?= 10000 100000 1000000
+bench: install
+	$(PY) scripts/benchmark.py --leads $(BENCH_LEADS) --out reports/benchmark.json
 
 sample-data: install
 	$(PY) scripts/generate_sample_data.py --leads $(LEADS) \

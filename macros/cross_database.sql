@@ -161,6 +161,23 @@
     $function$;
 {% endmacro %}
 
+{#- Every match of a regular expression replaced (pattern and replacement
+    are SQL expressions). DuckDB and Postgres replace the first match
+    unless told 'g'; Spark replaces all, and its fourth argument is a
+    position, not flags. -#}
+{% macro replace_all(expression, pattern, replacement) %}
+    {{ return(adapter.dispatch('replace_all', 'lead_scoring')(
+        expression, pattern, replacement)) }}
+{% endmacro %}
+
+{% macro default__replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+
+{% macro spark__replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
 {#- Lowercase text with every run of other characters turned into one
     space, padded with a space each side, for whole-word matching. -#}
 {% macro normalise_words(expression) %}
@@ -170,15 +187,8 @@
 
 {% macro default__normalise_words(expression) %}
     ' ' || trim(
-        regexp_replace(lower({{ expression }}), '[^a-z0-9]+', ' ', 'g')
-    ) || ' '
-{% endmacro %}
-
-{#- Spark's regexp_replace replaces every match (its fourth argument is a
-    position, not flags). -#}
-{% macro spark__normalise_words(expression) %}
-    ' ' || trim(
-        regexp_replace(lower({{ expression }}), '[^a-z0-9]+', ' ')
+        {{ lead_scoring.replace_all(
+            'lower(' ~ expression ~ ')', "'[^a-z0-9]+'", "' '") }}
     ) || ' '
 {% endmacro %}
 
@@ -189,11 +199,8 @@
 {% endmacro %}
 
 {% macro default__snake_case(expression) %}
-    regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_', 'g')
-{% endmacro %}
-
-{% macro spark__snake_case(expression) %}
-    regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_')
+    {{ lead_scoring.replace_all(
+        'lower(trim(' ~ expression ~ '))', "'[^a-z0-9]+'", "'_'") }}
 {% endmacro %}
 
 {#- A 64-bit float. dbt.type_float() is a 32-bit `float` on DuckDB, too

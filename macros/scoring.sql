@@ -153,8 +153,8 @@
 {% macro in_pipe_list(value, list) -%}
     {{ dbt.position(
         "'|' || " ~ value ~ " || '|'",
-        "'|' || regexp_replace(lower(trim(" ~ list
-        ~ ")), ' *[|] *', '|', 'g') || '|'") }} > 0
+        "'|' || " ~ lead_scoring.replace_all(
+            'lower(trim(' ~ list ~ '))', "' *[|] *'", "'|'") ~ " || '|'") }} > 0
 {%- endmacro %}
 
 {#- Days (fractional) from one timestamp to a later one, to the second. -#}

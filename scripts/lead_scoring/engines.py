@@ -342,7 +342,7 @@ def spark_session(directory: Path | None = None, memory: str = "2g") -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.warehouse.dir", f"{directory}/warehouse")
         .config(
-            "javax.jdo.option.ConnectionURL",
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
             f"jdbc:derby:;databaseName={directory}/metastore_db;create=true",
         )
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={directory}")
