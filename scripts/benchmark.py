@@ -38,11 +38,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="lead-scoring-bench-") as tmp:
         work_dir = args.work_dir or Path(tmp)
-        results = [
-            benchmark.measure_size(leads, work_dir, timeout=args.timeout)
-            for leads in sorted(args.leads)
-        ]
-    report = benchmark.write_report(results, args.out)
+        results = []
+        for leads in sorted(args.leads):
+            results.append(
+                benchmark.measure_size(leads, work_dir, timeout=args.timeout)
+            )
+            # written after each size, so a long run keeps what it measured
+            report = benchmark.write_report(results, args.out)
     print()
     print(benchmark.markdown_table(report["summary"]))
     print(f"\nWrote {args.out}")

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#
     Every contribution to a lead's points at each scoring date in plain
     words, ranked by size (largest first, positive or negative), for the
@@ -5,6 +6,8 @@
         fit:        "Director-level title (+20)"
         engagement: "Viewed pricing page 3 times (+21)"
     A capped engagement says so; contributions that round to 0 are left out.
+    A table: as a view it was computed again by each of its eight data
+    tests, and those took most of a full build (benchmark, 10k leads).
 #}
 with
 

@@ -14,6 +14,15 @@
                            priority, so a cold contact at a hot account
                            can be seen
 #}
+{#- Day counts as bigint (the contract's type) on every engine: Postgres'
+    datediff gives an integer. -#}
+{%- set days_touch_to_mql = dbt.datediff(
+    'lifecycle_per_lead.first_touch_at', 'lifecycle_per_lead.first_mql_at',
+    'day') -%}
+{%- set days_mql_to_opp = dbt.datediff(
+    'lifecycle_per_lead.first_mql_at', 'leads.first_opportunity_at',
+    'day') -%}
+
 with
 
 leads_scored as (
@@ -187,17 +196,11 @@ leads_scored_over_time as (
         leads.first_opportunity_at,
         case
             when not lifecycle_per_lead.is_mql_before_history_start
-                then cast({{ dbt.datediff(
-                    'lifecycle_per_lead.first_touch_at',
-                    'lifecycle_per_lead.first_mql_at', 'day') }}
-                    as {{ dbt.type_bigint() }})
+                then cast({{ days_touch_to_mql }} as {{ dbt.type_bigint() }})
         end as days_first_touch_to_mql,
         case
             when leads.first_opportunity_at >= lifecycle_per_lead.first_mql_at
-                then cast({{ dbt.datediff(
-                    'lifecycle_per_lead.first_mql_at',
-                    'leads.first_opportunity_at', 'day') }}
-                    as {{ dbt.type_bigint() }})
+                then cast({{ days_mql_to_opp }} as {{ dbt.type_bigint() }})
         end as days_mql_to_opportunity,
         leads.account_domain,
         account_scores.account_priority,

@@ -11,17 +11,16 @@ pyspark and compared row for row with the DuckDB build of the same files.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Build, DbtRun, run_dbt
-from lead_scoring.engines import (
-    compare_rows,
-    register_spark_raw_tables,
-    spark_session,
-)
+from conftest import REPO_ROOT, Build, DbtRun, run_dbt
+from lead_scoring.engines import compare_rows, spark_session
 
 pytestmark = pytest.mark.slow
 
@@ -47,8 +46,23 @@ def spark_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def spark_build(
     tmp_path_factory: pytest.TempPathFactory, spark_dir: Path, small_raw_dir: Path
 ) -> DbtRun:
-    counts = register_spark_raw_tables(small_raw_dir, spark_dir)
-    assert counts["activities"] > 0
+    # In a child process: the embedded (Derby) metastore admits one JVM at
+    # a time, and a stopped session's JVM lives on in its process.
+    registered = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "register_spark_raw_tables.py"),
+            "--raw-dir",
+            str(small_raw_dir),
+        ],
+        env={**os.environ, "LEAD_SCORING_SPARK_DIR": str(spark_dir)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert registered.returncode == 0, registered.stdout + registered.stderr[-3000:]
+    assert "raw.activities" in registered.stdout
     work_dir = tmp_path_factory.mktemp("spark_build")
     return run_dbt(
         ["build"],
