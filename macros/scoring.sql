@@ -161,3 +161,28 @@
 {% macro age_days(from_timestamp, to_timestamp) -%}
     {{ dbt.datediff(from_timestamp, to_timestamp, 'second') }} / 86400.0
 {%- endmacro %}
+
+{#- Every band of a score_thresholds scale a score reaches, per row of a
+    relation (`scored`, with key columns `keys`): the band, its band_rank,
+    and band_order (1 for the best band reached, the row's band). Join on
+    the keys with band_order = 1. -#}
+{% macro bands_reached(scored, keys, score_column, scale, thresholds) -%}
+    select
+        {% for key in keys -%}
+            {{ scored }}.{{ key }},
+        {% endfor -%}
+        {{ thresholds }}.band,
+        {{ thresholds }}.band_rank,
+        row_number() over (
+            partition by
+                {% for key in keys -%}
+                    {{ scored }}.{{ key }}{{ ',' if not loop.last }}
+                {% endfor %}
+            order by {{ thresholds }}.min_score desc
+        ) as band_order
+    from {{ scored }}
+    inner join {{ thresholds }}
+        on
+            {{ thresholds }}.scale = '{{ scale }}'
+            and {{ scored }}.{{ score_column }} >= {{ thresholds }}.min_score
+{%- endmacro %}

@@ -180,41 +180,17 @@ lead_score_computed as (
 
 fit_grades as (
 
-    select
-        lead_score_computed.lead_id,
-        score_thresholds.band as fit_grade,
-        lead_score_computed.scored_as_of,
-        row_number() over (
-            partition by
-                lead_score_computed.lead_id, lead_score_computed.scored_as_of
-            order by score_thresholds.min_score desc
-        ) as band_order
-    from lead_score_computed
-    inner join score_thresholds
-        on
-            score_thresholds.scale = 'fit_grade'
-            and lead_score_computed.fit_score >= score_thresholds.min_score
+    {{ lead_scoring.bands_reached(
+        'lead_score_computed', ['lead_id', 'scored_as_of'], 'fit_score',
+        'fit_grade', 'score_thresholds') }}
 
 ),
 
 engagement_tiers as (
 
-    select
-        lead_score_computed.lead_id,
-        score_thresholds.band as engagement_tier,
-        score_thresholds.band_rank as engagement_tier_rank,
-        lead_score_computed.scored_as_of,
-        row_number() over (
-            partition by
-                lead_score_computed.lead_id, lead_score_computed.scored_as_of
-            order by score_thresholds.min_score desc
-        ) as band_order
-    from lead_score_computed
-    inner join score_thresholds
-        on
-            score_thresholds.scale = 'engagement_tier'
-            and lead_score_computed.engagement_score
-            >= score_thresholds.min_score
+    {{ lead_scoring.bands_reached(
+        'lead_score_computed', ['lead_id', 'scored_as_of'],
+        'engagement_score', 'engagement_tier', 'score_thresholds') }}
 
 ),
 
@@ -231,13 +207,13 @@ leads_scored as (
         lead_score_computed.email,
         lead_score_computed.fit_points,
         lead_score_computed.fit_score,
-        fit_grades.fit_grade,
+        fit_grades.band as fit_grade,
         lead_score_computed.engagement_points,
         lead_score_computed.engagement_score,
-        engagement_tiers.engagement_tier,
+        engagement_tiers.band as engagement_tier,
         lead_score_computed.lead_score,
-        fit_grades.fit_grade || cast(
-            engagement_tiers.engagement_tier_rank as {{ dbt.type_string() }}
+        fit_grades.band || cast(
+            engagement_tiers.band_rank as {{ dbt.type_string() }}
         ) as priority,
         (
             not lead_score_computed.is_disqualified

@@ -83,6 +83,15 @@ contacts as (
 
 ),
 
+contacts_weighted as (
+
+    select
+        *,
+        power({{ ratio }}, engagement_rank - 1) as contact_weight
+    from contacts
+
+),
+
 accounts_summed as (
 
     select
@@ -102,12 +111,11 @@ accounts_summed as (
         sum(
             case
                 when engagement_rank <= {{ max_contacts }}
-                    then engagement_score
-                    * power({{ ratio }}, engagement_rank - 1)
+                    then engagement_score * contact_weight
                 else 0
             end
         ) as weighted_engagement
-    from contacts
+    from contacts_weighted
     group by 1
 
 ),
@@ -138,38 +146,17 @@ account_score_computed as (
 
 account_grades as (
 
-    select
-        account_score_computed.account_domain,
-        score_thresholds.band as account_grade,
-        row_number() over (
-            partition by account_score_computed.account_domain
-            order by score_thresholds.min_score desc
-        ) as band_order
-    from account_score_computed
-    inner join score_thresholds
-        on
-            score_thresholds.scale = 'fit_grade'
-            and account_score_computed.account_fit_score
-            >= score_thresholds.min_score
+    {{ lead_scoring.bands_reached(
+        'account_score_computed', ['account_domain'], 'account_fit_score',
+        'fit_grade', 'score_thresholds') }}
 
 ),
 
 account_tiers as (
 
-    select
-        account_score_computed.account_domain,
-        score_thresholds.band as account_tier,
-        score_thresholds.band_rank as account_tier_rank,
-        row_number() over (
-            partition by account_score_computed.account_domain
-            order by score_thresholds.min_score desc
-        ) as band_order
-    from account_score_computed
-    inner join score_thresholds
-        on
-            score_thresholds.scale = 'engagement_tier'
-            and account_score_computed.account_engagement_score
-            >= score_thresholds.min_score
+    {{ lead_scoring.bands_reached(
+        'account_score_computed', ['account_domain'],
+        'account_engagement_score', 'engagement_tier', 'score_thresholds') }}
 
 ),
 
@@ -192,12 +179,12 @@ accounts_graded as (
         account_score_computed.strongest_engagement_score,
         account_score_computed.account_engagement_score,
         account_score_computed.account_score,
-        account_grades.account_grade,
-        account_tiers.account_tier,
-        account_grades.account_grade || cast(
-            account_tiers.account_tier_rank as {{ dbt.type_string() }}
+        account_grades.band as account_grade,
+        account_tiers.band as account_tier,
+        account_grades.band || cast(
+            account_tiers.band_rank as {{ dbt.type_string() }}
         ) as account_priority,
-        account_tiers.account_tier = 'hot'
+        account_tiers.band = 'hot'
         and account_score_computed.hot_contact_count = 0
             as is_hot_only_together,
         account_score_computed.scored_as_of,

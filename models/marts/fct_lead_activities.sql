@@ -40,55 +40,63 @@ leads as (
 
 ),
 
-{% if is_incremental() -%}
-loaded as (
+{% if is_incremental() %}
 
-    select
-        {{ dbt.dateadd('day', -lookback_days, 'max(occurred_at)') }}
-            as reload_from
-    from {{ this }}
+    loaded as (
 
-),
+        select
+            {{ dbt.dateadd('day', -lookback_days, 'max(occurred_at)') }}
+                as reload_from
+        from {{ this }}
 
-activities_arrived as (
+    ),
 
-    select activities.*
-    from activities
-    cross join loaded
-    where
-        activities.row_problem is null
-        and (
-            loaded.reload_from is null
-            or activities.occurred_at >= loaded.reload_from
-        )
+    activities_arrived as (
 
-),
+        select activities.*
+        from activities
+        cross join loaded
+        where
+            activities.row_problem is null
+            and (
+                loaded.reload_from is null
+                or activities.occurred_at >= loaded.reload_from
+            )
 
-{#- The copy loaded before competes with the copies that arrived. -#}
-copies_loaded as (
+    ),
 
-    select {{ columns | join(', ') }}
-    from {{ this }}
-    where activity_id in (select activity_id from activities_arrived)
+    copies_loaded as (
 
-),
+        {#- The copy loaded before competes with the copies that arrived. #}
+        select {{ columns | join(', ') }}
+        from {{ this }}
+        where
+            activity_id in (
+                select activities_arrived.activity_id
+                from activities_arrived
+            )
 
-usable_copies as (
+    ),
 
-    select {{ columns | join(', ') }} from activities_arrived
-    union all
-    select {{ columns | join(', ') }} from copies_loaded
+    usable_copies as (
 
-),
-{%- else -%}
-usable_copies as (
+        select {{ columns | join(', ') }} from activities_arrived
+        union all
+        select {{ columns | join(', ') }} from copies_loaded
 
-    select {{ columns | join(', ') }}
-    from activities
-    where row_problem is null
+    ),
 
-),
-{%- endif %}
+{% else %}
+
+    usable_copies as (
+
+        select {{ columns | join(', ') }}
+        from activities
+        where row_problem is null
+
+    ),
+
+{% endif %}
 
 copies_ranked as (
 

@@ -83,10 +83,10 @@ current_scores as (
 
 ),
 
-{#- The history up to now, and the current score (which a history date
-    may repeat). -#}
 score_timeline as (
 
+    {#- The history up to now, and the current score (which a history date
+        may repeat). #}
     select
         history.lead_id,
         history.scored_as_of,

@@ -41,6 +41,8 @@ SMALL_LEADS = 800
 SMALL_SEED = 7
 # A cut-off inside the sample's window (2025-01-01 .. 2026-07-01).
 AS_OF_DATE = "2026-03-01"
+# History dates a build keeps when it does not test the history (see build).
+SHORT_HISTORY_PERIODS = "7"
 
 # What a copy of the dbt project needs (profiles come from DBT_PROFILES_DIR).
 PROJECT_ITEMS = (
@@ -303,13 +305,25 @@ def build(
     project_dir: Path = REPO_ROOT,
     dbt_vars: dict[str, str] | None = None,
     unit_tests: bool = True,
+    full_history: bool = False,
 ) -> Build:
     """`dbt build` of `project_dir` on `raw_dir` into `work_dir`/lead_scoring.duckdb.
 
     `unit_tests=False` leaves out the YAML unit tests: they mock their inputs,
     so they give the same answer on any data, and the default build already
     runs them. Seeds, models and data tests always run.
+
+    The first build of lead_score_history scores every date of its window
+    (90 days by default), which multiplies the scoring work; builds that do
+    not test the history keep SHORT_HISTORY_PERIODS days unless
+    `full_history` is set or `dbt_vars` says otherwise. Today's scores do
+    not depend on it.
     """
+    if not full_history:
+        dbt_vars = {
+            "lead_scoring__history_periods": SHORT_HISTORY_PERIODS,
+            **(dbt_vars or {}),
+        }
     db_path = work_dir / "lead_scoring.duckdb"
     args = (
         ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]
@@ -397,8 +411,10 @@ def default_build(
     tmp_path_factory: pytest.TempPathFactory, default_raw_dir: Path
 ) -> Build:
     """`dbt build` of the repository's project on the default sample: the one
-    run with everything, unit tests included."""
-    return build(tmp_path_factory.mktemp("default_build"), default_raw_dir)
+    run with everything, unit tests included and the full history window."""
+    return build(
+        tmp_path_factory.mktemp("default_build"), default_raw_dir, full_history=True
+    )
 
 
 @pytest.fixture(scope="session")
