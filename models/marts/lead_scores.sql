@@ -14,15 +14,6 @@
                            priority, so a cold contact at a hot account
                            can be seen
 #}
-{#- Day counts as bigint (the contract's type) on every engine: Postgres'
-    datediff gives an integer. -#}
-{%- set days_touch_to_mql = dbt.datediff(
-    'lifecycle_per_lead.first_touch_at', 'lifecycle_per_lead.first_mql_at',
-    'day') -%}
-{%- set days_mql_to_opp = dbt.datediff(
-    'lifecycle_per_lead.first_mql_at', 'leads.first_opportunity_at',
-    'day') -%}
-
 with
 
 leads_scored as (
@@ -194,14 +185,26 @@ leads_scored_over_time as (
         lifecycle_per_lead.first_mql_at,
         lifecycle_per_lead.last_recycled_at,
         leads.first_opportunity_at,
-        case
-            when not lifecycle_per_lead.is_mql_before_history_start
-                then cast({{ days_touch_to_mql }} as {{ dbt.type_bigint() }})
-        end as days_first_touch_to_mql,
-        case
-            when leads.first_opportunity_at >= lifecycle_per_lead.first_mql_at
-                then cast({{ days_mql_to_opp }} as {{ dbt.type_bigint() }})
-        end as days_mql_to_opportunity,
+        {#- bigint, the contract's type, on every engine: Postgres'
+            datediff gives an integer. -#}
+        cast(
+            case
+                when not lifecycle_per_lead.is_mql_before_history_start
+                    then {{ dbt.datediff(
+                        'lifecycle_per_lead.first_touch_at',
+                        'lifecycle_per_lead.first_mql_at', 'day') }}
+            end as {{ dbt.type_bigint() }}
+        ) as days_first_touch_to_mql,
+        cast(
+            case
+                when
+                    leads.first_opportunity_at
+                    >= lifecycle_per_lead.first_mql_at
+                    then {{ dbt.datediff(
+                        'lifecycle_per_lead.first_mql_at',
+                        'leads.first_opportunity_at', 'day') }}
+            end as {{ dbt.type_bigint() }}
+        ) as days_mql_to_opportunity,
         leads.account_domain,
         account_scores.account_priority,
         scores_with_changes.scored_as_of,
