@@ -20,7 +20,7 @@ LEADS ?= 5000
 TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
-.PHONY: help demo test install engines bench sample-data build score top lint pytest lock clean
+.PHONY: help demo test test-spark install engines bench sample-data build score top lint pytest lock clean
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
@@ -86,7 +86,14 @@ test: install engines
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
 		$(MAKE) --no-print-directory lint
 	# pytest exits 5 when it collects nothing: that is a failure here.
-	$(BIN)/pytest; status=$$?; \
+	$(BIN)/pytest -m "not spark"; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+# The project on Spark (tests/pytest/test_spark.py): a whole build on local
+# pyspark takes many minutes on 2 cores, so it is a command of its own.
+test-spark: install engines
+	$(BIN)/pytest -m spark; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO_ROOT, SHORT_HISTORY_PERIODS, Build, DbtRun, run_dbt
 from lead_scoring.engines import compare_rows, spark_session
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
 SCHEMA = "analytics"
 TOLERANCE = 1e-9
