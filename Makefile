@@ -20,7 +20,7 @@ LEADS ?= 5000
 TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
-.PHONY: help demo test test-spark install engines bench sample-data build score top lint pytest lock clean
+.PHONY: help demo test test-spark install engines bench sample-data build score top export lint pytest lock clean
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
@@ -28,6 +28,7 @@ help:
 	@echo "make score  dbt build on the files in LEAD_SCORING_RAW_DIR, show top leads"
 	@echo "make lint   ruff on scripts and tests, sqlfluff on models and analyses"
 	@echo "make bench  time full and daily builds at 10k, 100k and 1M leads (long)"
+	@echo "make export write the CRM sync's changes as import files in exports/"
 
 demo: install sample-data score
 
@@ -75,6 +76,10 @@ build: install
 
 top: install
 	$(PY) scripts/show_top_leads.py --limit 20
+
+# What changed since the last export, as CRM import files (after `make score`).
+export: install
+	$(PY) scripts/export_crm_sync.py --out exports
 
 # dbt build runs before sqlfluff so the linter compiles models against built
 # tables (the fit-rule unpivot reads the catalogue).

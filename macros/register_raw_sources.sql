@@ -8,6 +8,8 @@
     stops the run with a message naming the file and the column.
 
     Warehouses and Spark: the raw tables are already there; nothing to do.
+    With a CRM source adapter enabled (hubspot_enabled, ...) nothing to do
+    either: the contract is read from the adapters' models.
 #}
 {% macro register_raw_sources() %}
     {{ return(adapter.dispatch('register_raw_sources', 'lead_scoring')()) }}
@@ -19,6 +21,9 @@
 
 {% macro duckdb__register_raw_sources() %}
     {% if not execute %}{{ return('') }}{% endif %}
+    {#- With a CRM source adapter enabled the contract comes from its
+        schemas (see crm_adapters.sql), not from files. -#}
+    {% if lead_scoring.crm_adapters_enabled() %}{{ return('') }}{% endif %}
     {% set raw_dir = env_var('LEAD_SCORING_RAW_DIR', 'data/raw') %}
     {% set schema = var('lead_scoring__raw_schema') %}
     {% do run_query('create schema if not exists ' ~ schema) %}

@@ -2,7 +2,7 @@
     known lead) or recorded in data_quality_issues as kept out, with a
     reason, exactly once. -#}
 {{ lead_scoring.rows_reconcile(
-    source('crm', 'sales_feedback'), ref('stg_crm__sales_feedback'),
+    lead_scoring.raw_relation('crm', 'sales_feedback'), ref('stg_crm__sales_feedback'),
     'sales_feedback',
     scored_where='lead_id in (select lead_id from '
         ~ ref('stg_crm__leads') ~ ')') }}

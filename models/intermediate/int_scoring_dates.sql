@@ -42,32 +42,34 @@ as_of as (
 
 ),
 
-{% if history is not none -%}
 history_dates_held as (
 
-    select distinct scored_as_of from {{ history }}
+    {% if history is not none -%}
+        select distinct scored_as_of from {{ history }}
+    {%- else -%}
+        select cast(null as {{ timestamp_type }}) as scored_as_of
+        where 1 = 0
+    {%- endif %}
 
 ),
 
-{% endif -%}
-period_offsets as (
+period_numbers as (
 
-    {% for offset in range(periods) -%}
-        select {{ offset }} as periods_back
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ dbt.generate_series(periods) }}
 
 ),
 
 history_dates as (
 
     select
-        cast({{ dbt.dateadd(
-            grain, '-1 * period_offsets.periods_back',
-            dbt.date_trunc(grain, 'as_of.scored_as_of')) }}
-            as {{ timestamp_type }}) as scored_as_of
+        cast(
+            {{ dbt.dateadd(
+                grain, '1 - period_numbers.generated_number',
+                dbt.date_trunc(grain, 'as_of.scored_as_of')) }}
+            as {{ timestamp_type }}
+        ) as scored_as_of
     from as_of
-    cross join period_offsets
+    cross join period_numbers
 
 ),
 
@@ -75,24 +77,31 @@ history_dates_missing as (
 
     select history_dates.scored_as_of
     from history_dates
-    {% if history is not none -%}
-        left join history_dates_held
-            on history_dates.scored_as_of = history_dates_held.scored_as_of
-        where history_dates_held.scored_as_of is null
-    {%- endif %}
+    left join history_dates_held
+        on history_dates.scored_as_of = history_dates_held.scored_as_of
+    where history_dates_held.scored_as_of is null
 
 ),
 
 velocity_dates as (
 
-    {% for days in [7, 30] -%}
-        select
-            cast({{ dbt.dateadd('day', -days, 'scored_as_of') }}
-                as {{ timestamp_type }}) as scored_as_of,
-            {{ days }} as days_before
-        from as_of
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select
+        cast(
+            {{ dbt.dateadd('day', -7, 'scored_as_of') }}
+            as {{ timestamp_type }}
+        ) as scored_as_of,
+        7 as days_before
+    from as_of
+
+    union all
+
+    select
+        cast(
+            {{ dbt.dateadd('day', -30, 'scored_as_of') }}
+            as {{ timestamp_type }}
+        ) as scored_as_of,
+        30 as days_before
+    from as_of
 
 ),
 

@@ -5,13 +5,13 @@
 #}
 {%- set contract = lead_scoring.raw_contract()['leads'] -%}
 {%- set extras = lead_scoring.extra_columns(
-    source('crm', 'leads'), contract) -%}
+    lead_scoring.raw_relation('crm', 'leads'), contract) -%}
 
 with
 
 source as (
 
-    select * from {{ source('crm', 'leads') }}
+    select * from {{ lead_scoring.raw_relation('crm', 'leads') }}
 
 ),
 

@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'opportunities') }}
+    select * from {{ lead_scoring.raw_relation('crm', 'opportunities') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'sales_feedback') }}
+    select * from {{ lead_scoring.raw_relation('crm', 'sales_feedback') }}
 
 ),
 

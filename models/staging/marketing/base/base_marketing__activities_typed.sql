@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'activities') }}
+    select * from {{ lead_scoring.raw_relation('marketing', 'activities') }}
 
 ),
 

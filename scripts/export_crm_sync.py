@@ -1,0 +1,74 @@
+"""Export the CRM sync (crm_lead_score_sync) as files a CRM bulk import reads.
+
+python scripts/export_crm_sync.py --out exports [--crm salesforce] [--format csv]
+    [--batch-size 10000] [--dry-run]
+
+Writes `<out>/<crm>/<export_id>/batch_NNNN.<format>` and `manifest.json`
+per CRM, then records what was exported in the warehouse (crm_sync schema),
+so the next export (after the next `dbt build`) carries only what changed.
+Run it when dbt is not running: it writes to the DuckDB file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import duckdb
+from lead_scoring import crm_export, warehouse
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("exports"), help="folder")
+    parser.add_argument(
+        "--crm",
+        action="append",
+        help="CRM of crm_field_mappings to export (repeat; default: all)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=crm_export.FORMATS,
+        default="csv",
+        help="csv: the CRM's import CSV (Salesforce Bulk API / HubSpot import); "
+        "jsonl: JSON Lines",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=crm_export.DEFAULT_BATCH_SIZE,
+        help="rows per file (Salesforce Bulk API batches take 10,000)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show counts and a sample; write and record nothing",
+    )
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="DuckDB file (default: LEAD_SCORING_DUCKDB_PATH or lead_scoring.duckdb)",
+    )
+    args = parser.parse_args()
+    if args.batch_size < 1:
+        parser.error("--batch-size must be at least 1")
+    path = args.database or warehouse.duckdb_path()
+    if not path.exists():
+        raise SystemExit(
+            f"{path} does not exist: run `make demo` or `make score` first."
+        )
+    with duckdb.connect(str(path), read_only=args.dry_run) as connection:
+        results = crm_export.export_all(
+            connection,
+            args.out,
+            crms=args.crm,
+            file_format=args.format,
+            batch_size=args.batch_size,
+            dry_run=args.dry_run,
+        )
+    print(crm_export.describe(results, args.dry_run))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""The CRM sync: crm_lead_score_sync and the export script.
+
+One copy of the default build's DuckDB file (5,000 leads, as `make demo`
+builds) is exported, its weights edited and rebuilt, and exported again:
+
+- before any export the sync model holds every scored lead for each CRM;
+- the export writes valid Salesforce Bulk API and HubSpot import CSVs, and a
+  rerun with nothing changed writes nothing;
+- after a weight edit and a rebuild the model holds exactly the leads whose
+  synced values changed;
+- an export that fails part-way (mid-batch, or after the files and before
+  the state is committed) is retried without any lead written twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import Build, copy_project, edit_seed, query_dicts, run_dbt
+from lead_scoring import crm_export
+
+pytestmark = pytest.mark.slow
+
+SYNC_SCOPE = [
+    "build",
+    "-s",
+    "+crm_lead_score_sync",
+    "--exclude-resource-type",
+    "unit_test",
+]
+
+
+def sync_rows(db_path: Path) -> list[dict[str, Any]]:
+    return query_dicts(db_path, "select * from crm_lead_score_sync")
+
+
+def mapped_columns(db_path: Path) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for row in query_dicts(db_path, "select * from crm_field_mappings"):
+        result.setdefault(row["crm"], []).append(row["project_column"])
+    return result
+
+
+def scores_by_lead(db_path: Path) -> dict[str, dict[str, Any]]:
+    rows = query_dicts(db_path, "select * from lead_scores")
+    return {row["lead_id"]: row for row in rows}
+
+
+def export(db_path: Path, out: Path, **options: Any) -> list[crm_export.CrmExport]:
+    with duckdb.connect(str(db_path)) as connection:
+        return crm_export.export_all(connection, out, **options)
+
+
+def exported_files(out: Path) -> dict[str, list[Path]]:
+    """Batch files of finished exports, per CRM (pending folders left out)."""
+    return {
+        crm_dir.name: sorted(crm_dir.glob("[!.]*/batch_*.*"))
+        for crm_dir in sorted(out.iterdir())
+    }
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def sync_db(tmp_path_factory: pytest.TempPathFactory, default_build: Build) -> Path:
+    """A private copy of the default build's database (this module writes
+    sync state into it)."""
+    default_build.require_success()
+    work_dir = tmp_path_factory.mktemp("crm_sync")
+    db_path = work_dir / "lead_scoring.duckdb"
+    shutil.copy(default_build.db_path, db_path)
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def first_export(
+    sync_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[list[dict[str, Any]], Path, list[crm_export.CrmExport]]]:
+    """The sync model before any export, and the first export's results."""
+    before = sync_rows(sync_db)
+    out = tmp_path_factory.mktemp("exports")
+    results = export(sync_db, out, batch_size=2000)
+    yield before, out, results
+
+
+def test_first_sync_holds_every_scored_lead_for_each_crm(first_export, sync_db):
+    before, _, _ = first_export
+    leads = set(scores_by_lead(sync_db))
+    crms = set(mapped_columns(sync_db))
+    assert crms == {"salesforce", "hubspot"}
+    for crm in crms:
+        rows = [row for row in before if row["crm"] == crm]
+        assert {row["crm_lead_id"] for row in rows} == leads
+        assert len(rows) == len(leads)
+        assert {row["sync_action"] for row in rows} == {"upsert"}
+
+
+def test_export_writes_valid_salesforce_and_hubspot_files(first_export, sync_db):
+    _, out, results = first_export
+    scores = scores_by_lead(sync_db)
+    files = exported_files(out)
+    assert {result.crm for result in results if result.committed} == set(files)
+
+    salesforce = [row for path in files["salesforce"] for row in read_csv(path)]
+    assert len(files["salesforce"]) == 3  # 4,977 rows in batches of 2,000
+    assert len(salesforce) == len(scores)
+    header = list(salesforce[0])
+    assert header[0] == "Id" and "Lead_Score__c" in header
+    assert all(name == "Id" or name.endswith("__c") for name in header), header
+    assert "Email" not in header  # Salesforce matches on Id; no PII beyond it
+    for row in salesforce:
+        score = scores[row["Id"]]
+        assert float(row["Lead_Score__c"]) == pytest.approx(score["lead_score"])
+        assert row["Sales_Ready__c"] == ("true" if score["is_sales_ready"] else "false")
+        # Bulk API: #N/A empties a field (no probability without the model)
+        probability = score.get("conversion_probability")
+        assert row["Conversion_Probability__c"] == (
+            "#N/A" if probability is None else str(probability)
+        )
+
+    hubspot = [row for path in files["hubspot"] for row in read_csv(path)]
+    assert len(hubspot) == len(scores)
+    assert list(hubspot[0])[:2] == ["Record ID", "Email"]
+    for row in hubspot:
+        assert row["Email"] == (scores[row["Record ID"]]["email"] or "")
+        assert row["lead_scoring_fit_grade"] in {"A", "B", "C", "D"}
+    personal = {"first_name", "last_name", "job_title", "company_name"}
+    assert not personal & {name.lower() for name in hubspot[0]}
+
+    manifests = [json.loads(p.read_text()) for p in out.glob("*/*/manifest.json")]
+    assert sorted(m["rows"] for m in manifests) == [len(scores), len(scores)]
+
+
+def test_rerun_with_nothing_changed_writes_nothing(first_export, sync_db):
+    _, out, _ = first_export
+    before = sorted(out.rglob("*"))
+    assert sync_rows(sync_db) == []
+    results = export(sync_db, out)
+    assert [result.rows for result in results] == [0, 0]
+    assert sorted(out.rglob("*")) == before
+
+
+def test_weight_change_syncs_only_the_changed_leads(
+    first_export, sync_db, default_raw_dir, tmp_path
+):
+    _, out, _ = first_export
+    old_scores = scores_by_lead(sync_db)
+    project = copy_project(tmp_path / "project")
+
+    def double_demo_requests(rows):
+        for row in rows:
+            if row["activity_type"] == "demo_request":
+                row["points"] = str(float(row["points"]) * 2)
+        return rows
+
+    edit_seed(project, "activity_weights", double_demo_requests)
+    run = run_dbt(
+        SYNC_SCOPE,
+        work_dir=tmp_path,
+        raw_dir=default_raw_dir,
+        db_path=sync_db,
+        project_dir=project,
+    )
+    assert run.success, run.describe()
+
+    new_scores = scores_by_lead(sync_db)
+    assert set(new_scores) == set(old_scores)
+    rows = sync_rows(sync_db)
+    for crm, columns in mapped_columns(sync_db).items():
+        fields = [
+            c for c in columns if c not in ("crm_lead_id", "conversion_probability")
+        ]
+        fields = ["lead_id" if c == "crm_lead_id" else c for c in fields]
+        fields = [c for c in fields if c != "score_status"]
+        expected = {
+            lead_id
+            for lead_id, new in new_scores.items()
+            if any(new[c] != old_scores[lead_id][c] for c in fields)
+        }
+        synced = {row["crm_lead_id"] for row in rows if row["crm"] == crm}
+        assert expected, f"the weight edit changed no {crm} value"
+        assert len(expected) < len(new_scores)
+        assert synced == expected, crm
+    # The next export carries exactly those rows.
+    results = {result.crm: result for result in export(sync_db, out)}
+    for crm, result in results.items():
+        assert result.rows == sum(1 for row in rows if row["crm"] == crm)
+
+
+def failing_after(calls: int, exception: type[Exception] = OSError):
+    """A stand-in for a function that fails on its `calls`-th call."""
+    state = {"calls": 0}
+    original = crm_export._write_batch
+
+    def write(path: Path, content: bytes) -> None:
+        state["calls"] += 1
+        if state["calls"] == calls:
+            raise exception("disk full (simulated)")
+        original(path, content)
+
+    return write
+
+
+def assert_each_lead_once(out: Path, crm: str, expected: set[str]) -> None:
+    files = exported_files(out)[crm]
+    key = "Id" if crm == "salesforce" else "Record ID"
+    ids = [row[key] for path in files for row in read_csv(path)]
+    assert len(ids) == len(set(ids)), "a lead was written twice"
+    assert set(ids) == expected
+
+
+def test_failed_export_is_retried_without_duplicates(sync_db, tmp_path, monkeypatch):
+    db_path = tmp_path / "retry.duckdb"
+    shutil.copy(sync_db, db_path)
+    with duckdb.connect(str(db_path)) as connection:
+        crm_export.ensure_state_tables(connection, crm_export.DEFAULT_SYNC_SCHEMA)
+        connection.execute("delete from crm_sync.crm_sync_state")
+        connection.execute("delete from crm_sync.crm_sync_exports")
+    leads = set(scores_by_lead(db_path))
+    out = tmp_path / "out"
+
+    # 1. The disk fails while writing the second batch of the first CRM.
+    monkeypatch.setattr(crm_export, "_write_batch", failing_after(2))
+    with pytest.raises(OSError, match="simulated"):
+        export(db_path, out, crms=["salesforce"], batch_size=1000)
+    monkeypatch.undo()
+    assert exported_files(out) == {"salesforce": []}  # only a pending folder
+    assert len(sync_rows(db_path)) == 2 * len(leads)  # nothing committed
+
+    # 2. The retry fails after the files are complete, before the commit.
+    def commit_fails(*args, **kwargs):
+        raise RuntimeError("connection lost (simulated)")
+
+    monkeypatch.setattr(crm_export, "_commit_state", commit_fails)
+    with pytest.raises(RuntimeError, match="simulated"):
+        export(db_path, out, crms=["salesforce"], batch_size=1000)
+    monkeypatch.undo()
+    assert_each_lead_once(out, "salesforce", leads)
+
+    # 3. The next retry commits the finished export without writing again.
+    [result] = export(db_path, out, crms=["salesforce"], batch_size=1000)
+    assert result.reused and result.committed
+    assert_each_lead_once(out, "salesforce", leads)
+    assert not list((out / "salesforce").glob(".pending-*"))
+    assert {row["crm"] for row in sync_rows(db_path)} == {"hubspot"}
