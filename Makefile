@@ -20,14 +20,15 @@ LEADS ?= 5000
 TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
-.PHONY: help demo test install sample-data build score top export lint pytest lock clean \
-	fit backtest x-education
+.PHONY: help demo test test-spark install engines bench sample-data build score top export \
+	lint pytest lock clean fit backtest x-education
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
 	@echo "make test   set up, then dbt build (all tests), lint and pytest"
 	@echo "make score  dbt build on the files in LEAD_SCORING_RAW_DIR, show top leads"
 	@echo "make lint   ruff on scripts and tests, sqlfluff on models and analyses"
+	@echo "make bench  time full and daily builds at 10k, 100k and 1M leads (long)"
 	@echo "make export write the CRM sync's changes as import files in exports/"
 	@echo "make fit    fit the predictive model on LEAD_SCORING_RAW_DIR (writes its seed)"
 	@echo "make backtest  every model on past cut-offs: reports/backtest/report.html"
@@ -48,6 +49,27 @@ $(VENV)/.installed: requirements.txt
 	# One install step, every version pinned (dbt-core stays on 1.11).
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
+
+# What the Postgres and Spark tests need besides Python: a PostgreSQL server
+# (Debian's package; the tests start their own throwaway server) and a Java
+# runtime for Spark. Installed when missing (as root, as on CI).
+engines:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="postgresql"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "Needed for the Postgres/Spark tests: apt-get install$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "Installing$$missing (Debian packages)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+# Not part of `make test`: the 1M-lead size takes many minutes.
+BENCH_LEADS ?= 10000 100000 1000000
+bench: install
+	$(PY) scripts/benchmark.py --leads $(BENCH_LEADS) --out reports/benchmark.json
 
 sample-data: install
 	$(PY) scripts/generate_sample_data.py --leads $(LEADS) \
@@ -85,7 +107,7 @@ x-education: install
 
 # dbt build runs before sqlfluff so the linter compiles models against built
 # tables (the fit-rule unpivot reads the catalogue).
-test: install
+test: install engines
 	rm -rf data/test
 	$(PY) scripts/generate_sample_data.py --leads 3000 --out $(TEST_RAW_DIR)
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
@@ -93,7 +115,14 @@ test: install
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
 		$(MAKE) --no-print-directory lint
 	# pytest exits 5 when it collects nothing: that is a failure here.
-	$(BIN)/pytest; status=$$?; \
+	$(BIN)/pytest -m "not spark"; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+# The project on Spark (tests/pytest/test_spark.py): a whole build on local
+# pyspark takes many minutes on 2 cores, so it is a command of its own.
+test-spark: install engines
+	$(BIN)/pytest -m spark; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

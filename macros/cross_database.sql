@@ -15,11 +15,23 @@
         api.Column.translate_type('timestamp')) }}
 {% endmacro %}
 
+{#- Postgres: a function per input type (create_cast_functions), so a
+    column that is a timestamp already is not parsed again. -#}
+{% macro postgres__to_utc_timestamp(expression) %}
+    {{ lead_scoring.postgres_function('to_utc_timestamp') }}({{ expression }})
+{% endmacro %}
+
 {% macro duckdb__to_utc_timestamp(expression) %}
     {#- try_cast to timestamp drops an offset silently; timestamptz applies
         it (the session runs in UTC, see profiles.yml). -#}
     cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz)
         as timestamp)
+{% endmacro %}
+
+{#- Spark: text as it is read (trimmed), in the session's time zone (UTC,
+    see profiles.yml); an offset in the text is applied. -#}
+{% macro spark__to_utc_timestamp(expression) %}
+    try_cast(trim(cast({{ expression }} as string)) as timestamp)
 {% endmacro %}
 
 {#- A cast that gives null instead of an error when the value does not
@@ -38,6 +50,134 @@
     try_cast({{ expression }} as {{ type }})
 {% endmacro %}
 
+{% macro spark__try_cast(expression, type) %}
+    try_cast({{ expression }} as {{ type }})
+{% endmacro %}
+
+{#- A raw value (text or number) as a double; null when it is not a
+    number. -#}
+{% macro to_double(expression) %}
+    {{ return(adapter.dispatch('to_double', 'lead_scoring')(expression)) }}
+{% endmacro %}
+
+{% macro default__to_double(expression) %}
+    {{ lead_scoring.try_cast(
+        'cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')',
+        lead_scoring.type_double()) }}
+{% endmacro %}
+
+{#- Postgres: numbers pass through, text is parsed (create_cast_functions). -#}
+{% macro postgres__to_double(expression) %}
+    {{ lead_scoring.postgres_function('to_double') }}({{ expression }})
+{% endmacro %}
+
+{#- Postgres has no try_cast: the project's on-run-start hook creates small
+    functions that catch the cast's error (create_cast_functions). -#}
+{% macro postgres__try_cast(expression, type) %}
+    {%- if type | lower in ('double precision', 'float8', 'double') -%}
+        {{ lead_scoring.postgres_function('to_double') }}(
+            cast({{ expression }} as text))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "lead_scoring.try_cast on Postgres knows double precision only, "
+            ~ "not '" ~ type ~ "': add a function to create_cast_functions.") }}
+    {%- endif -%}
+{% endmacro %}
+
+{#- The name of one of the functions create_cast_functions makes. -#}
+{% macro postgres_function(name) -%}
+    {{ adapter.quote(target.schema) }}.lead_scoring_{{ name }}
+{%- endmacro %}
+
+{#- Functions an engine needs before models run (on-run-start). Postgres:
+    text to double and text to UTC timestamp, null instead of an error.
+    A timestamp is read only in ISO 8601 shape (date, optional time,
+    optional offset), as DuckDB reads it: Postgres alone would also take
+    '01/12/2025' and guess which part is the month. Text without an
+    offset is UTC, whatever the session's time zone. -#}
+{% macro create_cast_functions() %}
+    {{ return(adapter.dispatch('create_cast_functions', 'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__create_cast_functions() %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro postgres__create_cast_functions() %}
+    {%- set to_double = lead_scoring.postgres_function('to_double') -%}
+    {%- set to_utc = lead_scoring.postgres_function('to_utc_timestamp') -%}
+    create schema if not exists {{ adapter.quote(target.schema) }};
+
+    {# Values that are typed already pass through plain SQL functions,
+        which the planner inlines; only text is parsed, in PL/pgSQL. #}
+    create or replace function {{ to_double }}(value double precision)
+    returns double precision language sql immutable parallel safe
+    as $function$ select value $function$;
+
+    create or replace function {{ to_double }}(value numeric)
+    returns double precision language sql immutable parallel safe
+    as $function$ select cast(value as double precision) $function$;
+
+    create or replace function {{ to_double }}(value text)
+    returns double precision
+    language plpgsql immutable parallel restricted as $function$
+    begin
+        {# Postgres alone would also read hexadecimal ('0x10'). #}
+        if trim(value) !~* (
+            '^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf|infinity|nan)$'
+        ) then
+            return null;
+        end if;
+        return cast(trim(value) as double precision);
+    exception when others then
+        return null;
+    end
+    $function$;
+
+    create or replace function {{ to_utc }}(value timestamp)
+    returns timestamp language sql immutable parallel safe
+    as $function$ select value $function$;
+
+    create or replace function {{ to_utc }}(value timestamptz)
+    returns timestamp language sql immutable parallel safe
+    as $function$ select value at time zone 'UTC' $function$;
+
+    create or replace function {{ to_utc }}(value text)
+    returns timestamp
+    language plpgsql stable parallel restricted
+    set timezone to 'UTC' as $function$
+    begin
+        if trim(value) !~ (
+            '^\d{4}-\d{2}-\d{2}'
+            || '([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?'
+            || ' ?([zZ]|[+-]\d{2}(:?\d{2})?)?$'
+        ) then
+            return null;
+        end if;
+        return cast(cast(trim(value) as timestamptz) as timestamp);
+    exception when others then
+        return null;
+    end
+    $function$;
+{% endmacro %}
+
+{#- Every match of a regular expression replaced (pattern and replacement
+    are SQL expressions). DuckDB and Postgres replace the first match
+    unless told 'g'; Spark replaces all, and its fourth argument is a
+    position, not flags. -#}
+{% macro replace_all(expression, pattern, replacement) %}
+    {{ return(adapter.dispatch('replace_all', 'lead_scoring')(
+        expression, pattern, replacement)) }}
+{% endmacro %}
+
+{% macro default__replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+
+{% macro spark__replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
 {#- Lowercase text with every run of other characters turned into one
     space, padded with a space each side, for whole-word matching. -#}
 {% macro normalise_words(expression) %}
@@ -47,7 +187,8 @@
 
 {% macro default__normalise_words(expression) %}
     ' ' || trim(
-        regexp_replace(lower({{ expression }}), '[^a-z0-9]+', ' ', 'g')
+        {{ lead_scoring.replace_all(
+            'lower(' ~ expression ~ ')', "'[^a-z0-9]+'", "' '") }}
     ) || ' '
 {% endmacro %}
 
@@ -58,7 +199,8 @@
 {% endmacro %}
 
 {% macro default__snake_case(expression) %}
-    regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_', 'g')
+    {{ lead_scoring.replace_all(
+        'lower(trim(' ~ expression ~ '))', "'[^a-z0-9]+'", "'_'") }}
 {% endmacro %}
 
 {#- A 64-bit float. dbt.type_float() is a 32-bit `float` on DuckDB, too
@@ -73,6 +215,27 @@
 {% macro duckdb__type_double() %}double{% endmacro %}
 
 {% macro spark__type_double() %}double{% endmacro %}
+
+{#- A number rounded to `digits` decimals, half away from zero, as a
+    double. The value is first fixed at 9 decimals: a sum of doubles can
+    land a hair below or above a tie (18.35 as 18.349999999999998) in an
+    order of additions that differs between engines, and rounding it as it
+    is would then give 18.3 on one engine and 18.4 on another. Postgres
+    rounds only numeric, not double precision. -#}
+{% macro round_to(expression, digits) %}
+    {{ return(adapter.dispatch('round_to', 'lead_scoring')(
+        expression, digits)) }}
+{% endmacro %}
+
+{% macro default__round_to(expression, digits) -%}
+    cast(round(cast({{ expression }} as decimal(38, 9)), {{ digits }})
+        as {{ lead_scoring.type_double() }})
+{%- endmacro %}
+
+{% macro postgres__round_to(expression, digits) -%}
+    cast(round(round(cast({{ expression }} as numeric), 9), {{ digits }})
+        as double precision)
+{%- endmacro %}
 
 {#- Seconds since 1970-01-01 of a timestamp, as a number, for windows over
     time (bursts, time since an email send). -#}
@@ -106,4 +269,41 @@
 
 {% macro duckdb__is_finite(expression) %}
     coalesce(isfinite({{ expression }}), false)
+{% endmacro %}
+
+{#- How fct_lead_activities is materialised. Incremental where the engine
+    can replace rows (delete+insert on activity_id): a run reloads the
+    lookback window and lets a late copy compete with the loaded one.
+    Spark on plain parquet can neither delete nor merge, appending only
+    absent keys would keep a worse copy loaded earlier, and
+    insert_overwrite with only the new rows would drop the rest of the
+    table: there it is rebuilt as a table on every run. -#}
+{% macro activity_fact_materialization() %}
+    {{ return(adapter.dispatch('activity_fact_materialization',
+        'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__activity_fact_materialization() %}
+    {{ return('incremental') }}
+{% endmacro %}
+
+{% macro spark__activity_fact_materialization() %}
+    {{ return('table') }}
+{% endmacro %}
+
+{#- The strategy of an incremental model that only ever adds rows whose
+    key the table does not hold yet (lead_score_history): delete+insert
+    where the engine has it, plain append on Spark (parquet), which is the
+    same when no key is added twice. -#}
+{% macro add_only_incremental_strategy() %}
+    {{ return(adapter.dispatch('add_only_incremental_strategy',
+        'lead_scoring')()) }}
+{% endmacro %}
+
+{% macro default__add_only_incremental_strategy() %}
+    {{ return('delete+insert') }}
+{% endmacro %}
+
+{% macro spark__add_only_incremental_strategy() %}
+    {{ return('append') }}
 {% endmacro %}

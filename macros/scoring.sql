@@ -111,8 +111,8 @@
 
 {#- The points of a contribution as signed text: 27 → '+27', -5 → '-5'. -#}
 {% macro signed_points(points) -%}
-    case when round({{ points }}, 0) >= 0 then '+' else '' end
-    || cast(cast(round({{ points }}, 0) as {{ dbt.type_int() }})
+    case when {{ lead_scoring.round_to(points, 0) }} >= 0 then '+' else '' end
+    || cast(cast({{ lead_scoring.round_to(points, 0) }} as {{ dbt.type_int() }})
         as {{ dbt.type_string() }})
 {%- endmacro %}
 
@@ -153,8 +153,8 @@
 {% macro in_pipe_list(value, list) -%}
     {{ dbt.position(
         "'|' || " ~ value ~ " || '|'",
-        "'|' || regexp_replace(lower(trim(" ~ list
-        ~ ")), ' *[|] *', '|', 'g') || '|'") }} > 0
+        "'|' || " ~ lead_scoring.replace_all(
+            'lower(trim(' ~ list ~ '))', "' *[|] *'", "'|'") ~ " || '|'") }} > 0
 {%- endmacro %}
 
 {#- Days (fractional) from one timestamp to a later one, to the second. -#}

@@ -6,9 +6,7 @@
 {#- A number from text or a number; null when it is not one. For values
     with a plausible range use plausible_number. -#}
 {% macro clean_number(column, type=none) -%}
-    {%- set parsed = lead_scoring.try_cast(
-        'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')', lead_scoring.type_double())
-    -%}
+    {%- set parsed = lead_scoring.to_double(column) -%}
     {%- if type -%}cast({{ parsed }} as {{ type }}){%- else -%}{{ parsed }}
     {%- endif -%}
 {%- endmacro %}

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#
     Every contribution to a lead's points at each scoring date in plain
     words, ranked by size (largest first, positive or negative), for the
@@ -5,6 +6,8 @@
         fit:        "Director-level title (+20)"
         engagement: "Viewed pricing page 3 times (+21)"
     A capped engagement says so; contributions that round to 0 are left out.
+    A table: as a view it was computed again by each of its eight data
+    tests, and those took most of a full build (benchmark, 10k leads).
 #}
 with
 
@@ -62,7 +65,7 @@ contributions_ranked as (
                 contribution_key asc
         ) as reason_rank
     from contributions
-    where round(points, 0) != 0
+    where {{ lead_scoring.round_to('points', 0) }} != 0
 
 )
 

@@ -153,22 +153,16 @@ scores_computed as (
 
     select
         *,
-        round(
-            case
-                when fit_points <= 0 then 0
-                when fit_points >= {{ fit_full }} then 100
-                else 100 * fit_points / {{ fit_full }}
-            end, 1
-        ) as fit_score,
-        round(
-            case
-                when engagement_points <= 0 then 0
-                else
-                    100 * (
-                        1 - exp(-engagement_points / {{ engagement_scale }})
-                    )
-            end, 1
-        ) as engagement_score
+        {{ lead_scoring.round_to(
+            'case when fit_points <= 0 then 0'
+            ~ ' when fit_points >= ' ~ fit_full ~ ' then 100'
+            ~ ' else 100 * fit_points / ' ~ fit_full ~ ' end', 1) }}
+            as fit_score,
+        {{ lead_scoring.round_to(
+            'case when engagement_points <= 0 then 0'
+            ~ ' else 100 * (1 - exp(-engagement_points / '
+            ~ engagement_scale ~ ')) end', 1) }}
+            as engagement_score
     from points_combined
 
 ),
@@ -177,10 +171,9 @@ lead_score_computed as (
 
     select
         *,
-        round(
-            {{ fit_weight }} * fit_score
-            + {{ 1 - fit_weight }} * engagement_score, 1
-        ) as lead_score
+        {{ lead_scoring.round_to(
+            fit_weight ~ ' * fit_score + '
+            ~ (1 - fit_weight) ~ ' * engagement_score', 1) }} as lead_score
     from scores_computed
 
 ),

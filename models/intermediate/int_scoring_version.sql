@@ -2,7 +2,9 @@
     The version stamped on every score: the released version (var
     lead_scoring__scoring_version) plus a fingerprint of the scoring seeds,
     so any edit to a weight, rule or threshold, or a refitted predictive
-    model, shows in the scores.
+    model, shows in the scores. Numbers are written as fixed-point decimals
+    before they are hashed: engines write a double as text differently (2.0
+    or 2), and the version must be the same on every engine.
 #}
 {%- set seeds = {
     'activity_weights': ['activity_type', 'activity_label', 'points',
@@ -20,6 +22,9 @@
     'free_email_domains': ['email_domain'],
     'predictive_coefficients': ['feature', 'level', 'coefficient'],
 } -%}
+{%- set numeric_columns = ['points', 'half_life_days', 'max_points',
+    'range_min', 'range_max', 'min_score', 'min_change_7d', 'max_change_7d',
+    'min_change_30d', 'max_change_30d', 'coefficient'] -%}
 {%- set release = var('lead_scoring__scoring_version') | string -%}
 
 with
@@ -29,7 +34,13 @@ seed_rows as (
     {% for seed, columns in seeds.items() -%}
         select
             '{{ seed }}' as seed_name,
-            {{ lead_scoring.row_as_text(columns) }} as row_text
+            {%- set values = [] -%}
+            {%- for column in columns -%}
+                {%- do values.append(
+                    'cast(' ~ column ~ ' as ' ~ dbt.type_numeric() ~ ')'
+                    if column in numeric_columns else column) -%}
+            {%- endfor %}
+            {{ lead_scoring.row_as_text(values) }} as row_text
         from {{ ref(seed) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

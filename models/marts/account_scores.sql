@@ -124,12 +124,10 @@ accounts_scored as (
 
     select
         *,
-        round(
-            case
-                when weighted_engagement > 100 then 100
-                else weighted_engagement
-            end, 1
-        ) as account_engagement_score
+        {{ lead_scoring.round_to(
+            'case when weighted_engagement > 100 then 100'
+            ~ ' else weighted_engagement end', 1) }}
+            as account_engagement_score
     from accounts_summed
 
 ),
@@ -138,10 +136,10 @@ account_score_computed as (
 
     select
         *,
-        round(
-            {{ fit_weight }} * account_fit_score
-            + {{ 1 - fit_weight }} * account_engagement_score, 1
-        ) as account_score
+        {{ lead_scoring.round_to(
+            fit_weight ~ ' * account_fit_score + '
+            ~ (1 - fit_weight) ~ ' * account_engagement_score', 1) }}
+            as account_score
     from accounts_scored
 
 ),

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=lead_scoring.activity_fact_materialization(),
         unique_key='activity_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',

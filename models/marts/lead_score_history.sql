@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['lead_id', 'scored_as_of'],
-        incremental_strategy='delete+insert',
+        incremental_strategy=lead_scoring.add_only_incremental_strategy(),
         on_schema_change='fail',
     )
 }}

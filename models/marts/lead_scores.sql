@@ -183,8 +183,10 @@ leads_scored_over_time as (
         scores_with_changes.bot_activity_count,
         scores_with_changes.last_activity_at,
         scores_with_changes.has_opportunity,
-        round(scores_with_changes.score_change_7d, 1) as score_change_7d,
-        round(scores_with_changes.score_change_30d, 1) as score_change_30d,
+        {{ lead_scoring.round_to('scores_with_changes.score_change_7d', 1) }}
+            as score_change_7d,
+        {{ lead_scoring.round_to('scores_with_changes.score_change_30d', 1) }}
+            as score_change_30d,
         case
             when not scores_with_changes.existed_week_before then 'new'
             else coalesce(trend_rules_matched.trend, 'steady')
@@ -193,18 +195,26 @@ leads_scored_over_time as (
         lifecycle_per_lead.first_mql_at,
         lifecycle_per_lead.last_recycled_at,
         leads.first_opportunity_at,
-        case
-            when not lifecycle_per_lead.is_mql_before_history_start
-                then {{ dbt.datediff(
-                    'lifecycle_per_lead.first_touch_at',
-                    'lifecycle_per_lead.first_mql_at', 'day') }}
-        end as days_first_touch_to_mql,
-        case
-            when leads.first_opportunity_at >= lifecycle_per_lead.first_mql_at
-                then {{ dbt.datediff(
-                    'lifecycle_per_lead.first_mql_at',
-                    'leads.first_opportunity_at', 'day') }}
-        end as days_mql_to_opportunity,
+        {#- bigint, the contract's type, on every engine: Postgres'
+            datediff gives an integer. -#}
+        cast(
+            case
+                when not lifecycle_per_lead.is_mql_before_history_start
+                    then {{ dbt.datediff(
+                        'lifecycle_per_lead.first_touch_at',
+                        'lifecycle_per_lead.first_mql_at', 'day') }}
+            end as {{ dbt.type_bigint() }}
+        ) as days_first_touch_to_mql,
+        cast(
+            case
+                when
+                    leads.first_opportunity_at
+                    >= lifecycle_per_lead.first_mql_at
+                    then {{ dbt.datediff(
+                        'lifecycle_per_lead.first_mql_at',
+                        'leads.first_opportunity_at', 'day') }}
+            end as {{ dbt.type_bigint() }}
+        ) as days_mql_to_opportunity,
         leads.account_domain,
         account_scores.account_priority,
         scores_with_changes.scored_as_of,

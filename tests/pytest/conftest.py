@@ -189,11 +189,13 @@ def dbt_command(
     db_path: Path,
     project_dir: Path = REPO_ROOT,
     dbt_vars: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> DbtCommand:
     """The child-process command line and environment of one dbt run.
 
     Target and log folders are made in `work_dir`; partial parsing is off, so
-    the environment variables of this run are the ones dbt reads.
+    the environment variables of this run are the ones dbt reads. `env` adds
+    to (or overrides) them: another target's settings, for instance.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     target_path = work_dir / "target"
@@ -220,14 +222,18 @@ def dbt_command(
         "LEAD_SCORING_RAW_DIR": str(raw_dir),
         "LEAD_SCORING_DUCKDB_PATH": str(db_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(env or {}),
     }
     return DbtCommand(
         [sys.executable, "-c", _DBT_RUNNER, *full_args], env, target_path, log_path
     )
 
 
-def run_dbt(args: Sequence[str], *, work_dir: Path, **options: Any) -> DbtRun:
-    """Run one dbt command (see `dbt_command` for the options) and wait."""
+def run_dbt(
+    args: Sequence[str], *, work_dir: Path, timeout: float = 900, **options: Any
+) -> DbtRun:
+    """Run one dbt command (see `dbt_command` for the options) and wait at
+    most `timeout` seconds (then subprocess.TimeoutExpired is raised)."""
     command = dbt_command(args, work_dir=work_dir, **options)
     completed = subprocess.run(
         command.argv,
@@ -235,7 +241,7 @@ def run_dbt(args: Sequence[str], *, work_dir: Path, **options: Any) -> DbtRun:
         env=command.env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=timeout,
         check=False,
     )
     return DbtRun(

@@ -1,0 +1,61 @@
+"""Benchmark the project at several sizes: full build, daily incremental run
+and the floor query, with wall time and peak memory; JSON report + table.
+
+    python scripts/benchmark.py --leads 10000 100000 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from lead_scoring import benchmark
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--leads",
+        type=int,
+        nargs="+",
+        default=[10_000, 100_000, 1_000_000],
+        help="sizes to measure (number of leads)",
+    )
+    parser.add_argument("--out", type=Path, default=Path("reports/benchmark.json"))
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="where data and DuckDB files go (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds allowed per dbt run"
+    )
+    args = parser.parse_args()
+    if min(args.leads) < 1:
+        parser.error("--leads must be at least 1")
+
+    with tempfile.TemporaryDirectory(prefix="lead-scoring-bench-") as tmp:
+        work_dir = args.work_dir or Path(tmp)
+        results = []
+        for leads in sorted(args.leads):
+            results.append(
+                benchmark.measure_size(leads, work_dir, timeout=args.timeout)
+            )
+            # written after each size, so a long run keeps what it measured
+            report = benchmark.write_report(results, args.out)
+    print()
+    print(benchmark.markdown_table(report["summary"]))
+    print(f"\nWrote {args.out}")
+    failed = [
+        result.leads
+        for result in results
+        if not (result.full_build.ok and result.incremental_build.ok)
+    ]
+    if failed:
+        raise SystemExit(f"dbt failed at {failed} leads: see the report's output_tail")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""How fast the project is on one machine, next to the least work possible.
+
+For each size (number of leads) the benchmark:
+
+1. generates sample data, holding back the activities of the last day;
+2. times a full `dbt build` (seeds, models, snapshot and data tests; the
+   YAML unit tests are left out: they mock their inputs, so their time does
+   not grow with the data) into a new DuckDB file;
+3. adds the held-back day to the raw activities file and times the daily
+   incremental `dbt build` on the same DuckDB file;
+4. times the floor: one hand-written DuckDB query over the raw files that
+   computes the decayed engagement points per lead as of the same date
+   (copies of an activity counted once, weights joined, decay, caps per
+   type): the work no model can avoid. It leaves out what the project adds
+   on top (validation, bot rules, merges, fit, reasons, several scoring
+   dates), so the ratio is an upper bound on the overhead.
+
+Each step runs in a child process; wall time comes from the clock and peak
+memory from the child's own resource usage (os.wait4, ru_maxrss). Model
+times come from dbt's target/run_results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from lead_scoring import sample_data
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The models that turn activities into engagement points (the floor's work).
+SCORING_MODELS = ("int_leads_engagement_by_type",)
+# The date scores are computed as of: the start of the last generated day
+# is held back and added by the incremental run.
+LAST_DAY = sample_data.WINDOW_END - np.timedelta64(1, "D")
+
+_DBT_RUNNER = (
+    "import sys\n"
+    "from dbt.cli.main import dbtRunner\n"
+    "result = dbtRunner().invoke(sys.argv[1:])\n"
+    "sys.exit(0 if result.success else 1)\n"
+)
+
+
+@dataclass
+class Measurement:
+    """One timed child process."""
+
+    seconds: float
+    peak_memory_mb: float
+    ok: bool
+    output_tail: str = ""
+
+
+@dataclass
+class SizeResult:
+    leads: int
+    activity_rows: int
+    new_day_rows: int
+    generate_seconds: float
+    full_build: Measurement
+    incremental_build: Measurement
+    floor: Measurement
+    full_model_seconds: dict[str, float] = field(default_factory=dict)
+    incremental_model_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def scoring_seconds(self) -> float:
+        return sum(self.full_model_seconds.get(name, 0.0) for name in SCORING_MODELS)
+
+    def summary(self) -> dict[str, Any]:
+        floor = self.floor.seconds or float("nan")
+        return {
+            "leads": self.leads,
+            "activity_rows": self.activity_rows,
+            "full_build_seconds": round(self.full_build.seconds, 1),
+            "full_build_peak_mb": round(self.full_build.peak_memory_mb),
+            "incremental_seconds": round(self.incremental_build.seconds, 1),
+            "incremental_peak_mb": round(self.incremental_build.peak_memory_mb),
+            "incremental_share_of_full": round(
+                self.incremental_build.seconds / self.full_build.seconds, 3
+            ),
+            "floor_seconds": round(self.floor.seconds, 2),
+            "floor_peak_mb": round(self.floor.peak_memory_mb),
+            "scoring_model_seconds": round(self.scoring_seconds, 2),
+            "scoring_to_floor": round(self.scoring_seconds / floor, 2),
+            "models_to_floor": round(sum(self.full_model_seconds.values()) / floor, 2),
+        }
+
+
+def run_measured(
+    argv: Sequence[str], env: dict[str, str], cwd: Path, timeout: float
+) -> Measurement:
+    """Run a child process; its wall time and its own peak memory."""
+    log = cwd / f"child-{time.monotonic_ns()}.log"
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+    return Measurement(
+        seconds=seconds,
+        # ru_maxrss is in kilobytes on Linux
+        peak_memory_mb=usage.ru_maxrss / 1024,
+        ok=process.returncode == 0,
+        output_tail=tail,
+    )
+
+
+def hold_back_last_day(raw_dir: Path, held_back: Path) -> tuple[int, int]:
+    """Move the activities of the last day out of activities.parquet into
+    `held_back`; (rows kept, rows held back)."""
+    path = raw_dir / "activities.parquet"
+    table = pq.read_table(path)
+    occurred = table.column("occurred_at")
+    is_new = pc.fill_null(
+        pc.greater_equal(occurred, pc.cast(LAST_DAY.item(), occurred.type)), False
+    )
+    pq.write_table(table.filter(pc.invert(is_new)), path)
+    pq.write_table(table.filter(is_new), held_back)
+    new_rows = pc.sum(pc.cast(is_new, "int64")).as_py() or 0
+    return table.num_rows - new_rows, new_rows
+
+
+def add_held_back_day(raw_dir: Path, held_back: Path) -> None:
+    """The day arrives: activities.parquet gets its rows appended."""
+    path = raw_dir / "activities.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_parquet(['{path}', '{held_back}'])) "
+            f"to '{path}.new' (format parquet)"
+        )
+    os.replace(f"{path}.new", path)
+
+
+def floor_sql(raw_dir: Path, weights_csv: Path, as_of: str) -> str:
+    """The floor: decayed, capped engagement points per lead, one query."""
+    return f"""
+        with weights as (
+            select
+                lower(trim(activity_type)) as activity_type,
+                points, half_life_days, max_points
+            from read_csv('{weights_csv}', header = true)
+        ),
+        activities as (
+            select
+                any_value(lead_id) as lead_id,
+                any_value(regexp_replace(lower(trim(activity_type)),
+                    '[^a-z0-9]+', '_', 'g')) as activity_type,
+                min(occurred_at) as occurred_at
+            from read_parquet('{raw_dir}/activities.parquet')
+            where occurred_at < timestamp '{as_of}'
+            group by activity_id
+        ),
+        per_type as (
+            select
+                activities.lead_id,
+                activities.activity_type,
+                sum(weights.points * power(0.5,
+                    epoch(timestamp '{as_of}' - activities.occurred_at)
+                    / 86400.0 / weights.half_life_days)) as points,
+                any_value(weights.max_points) as max_points
+            from activities
+            inner join weights using (activity_type)
+            group by 1, 2
+        )
+        select
+            lead_id,
+            sum(greatest(least(points, max_points), -max_points))
+                as engagement_points
+        from per_type
+        group by 1
+    """
+
+
+def model_seconds(target_path: Path) -> dict[str, float]:
+    """Execution time of each model in the last run (run_results.json)."""
+    path = target_path / "run_results.json"
+    if not path.exists():
+        return {}
+    return {
+        result["unique_id"].split(".")[-1]: round(result["execution_time"], 3)
+        for result in json.loads(path.read_text())["results"]
+        if result["unique_id"].startswith("model.")
+    }
+
+
+def measure_size(
+    leads: int,
+    work_dir: Path,
+    *,
+    seed: int = 42,
+    timeout: float = 3600,
+    progress: Callable[[str], None] = print,
+) -> SizeResult:
+    """Generate, build, build incrementally and time the floor at one size."""
+    size_dir = work_dir / f"leads_{leads}"
+    if size_dir.exists():
+        shutil.rmtree(size_dir)
+    raw_dir = size_dir / "raw"
+    started = time.perf_counter()
+    counts = sample_data.write(leads, raw_dir, seed, progress=lambda _: None)
+    generate_seconds = time.perf_counter() - started
+    _, new_rows = hold_back_last_day(raw_dir, size_dir / "new_day.parquet")
+    progress(
+        f"{leads:,} leads: {counts['activities']:,} activity rows generated in "
+        f"{generate_seconds:.1f}s ({new_rows:,} held back as the new day)"
+    )
+
+    db_path = size_dir / "lead_scoring.duckdb"
+    target_path = size_dir / "target"
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "LEAD_SCORING_TARGET": "duckdb",
+        "LEAD_SCORING_RAW_DIR": str(raw_dir),
+        "LEAD_SCORING_DUCKDB_PATH": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    as_of = str(sample_data.WINDOW_END).replace("T", " ")
+    dbt = [
+        sys.executable,
+        "-c",
+        _DBT_RUNNER,
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(size_dir / "logs"),
+        "--vars",
+        json.dumps({"lead_scoring__as_of_date": as_of}),
+    ]
+    full = run_measured(dbt, env, size_dir, timeout)
+    full_models = model_seconds(target_path)
+    progress(
+        f"  full build {full.seconds:.1f}s, peak {full.peak_memory_mb:,.0f} MB"
+        + ("" if full.ok else " FAILED")
+    )
+
+    add_held_back_day(raw_dir, size_dir / "new_day.parquet")
+    incremental = run_measured(dbt, env, size_dir, timeout)
+    incremental_models = model_seconds(target_path)
+    progress(
+        f"  incremental (one new day) {incremental.seconds:.1f}s, "
+        f"peak {incremental.peak_memory_mb:,.0f} MB"
+        + ("" if incremental.ok else " FAILED")
+    )
+
+    query = floor_sql(raw_dir, PROJECT_DIR / "seeds" / "activity_weights.csv", as_of)
+    floor_program = (
+        "import duckdb, sys\n"
+        "connection = duckdb.connect()\n"
+        "connection.execute(\"set TimeZone = 'UTC'\")\n"
+        "rows = connection.execute(sys.argv[1]).fetchall()\n"
+        "assert rows, 'the floor query found no leads'\n"
+    )
+    floor = run_measured(
+        [sys.executable, "-c", floor_program, query], env, size_dir, timeout
+    )
+    progress(f"  floor query {floor.seconds:.2f}s, peak {floor.peak_memory_mb:,.0f} MB")
+    return SizeResult(
+        leads=leads,
+        activity_rows=counts["activities"],
+        new_day_rows=new_rows,
+        generate_seconds=round(generate_seconds, 1),
+        full_build=full,
+        incremental_build=incremental,
+        floor=floor,
+        full_model_seconds=full_models,
+        incremental_model_seconds=incremental_models,
+    )
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def write_report(results: list[SizeResult], out: Path) -> dict[str, Any]:
+    report = {
+        "measured_at": datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scoring_models": list(SCORING_MODELS),
+        "summary": [result.summary() for result in results],
+        "runs": [asdict(result) for result in results],
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def markdown_table(summary: list[dict[str, Any]]) -> str:
+    """The README table of a report's summary rows."""
+    lines = [
+        "| leads | activity rows | full build | peak memory | daily incremental "
+        "| incr./full | floor | scoring models | scoring/floor |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in summary:
+        lines.append(
+            f"| {row['leads']:,} | {row['activity_rows']:,} "
+            f"| {row['full_build_seconds']:.1f} s "
+            f"| {row['full_build_peak_mb']:,} MB "
+            f"| {row['incremental_seconds']:.1f} s "
+            f"| {row['incremental_share_of_full']:.0%} "
+            f"| {row['floor_seconds']:.2f} s "
+            f"| {row['scoring_model_seconds']:.2f} s "
+            f"| {row['scoring_to_floor']:.1f}x |"
+        )
+    return "\n".join(lines)

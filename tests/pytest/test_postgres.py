@@ -1,0 +1,234 @@
+"""The whole project on PostgreSQL, and marts equal to DuckDB's.
+
+A throwaway server (Debian's package, `make engines` installs it) runs on
+127.0.0.1 for this module; the small sample (with a column of the user's
+own) is loaded into its `raw` schema and `dbt build` runs everything
+there: seeds, models, snapshots, data tests and unit tests. The marts are
+then compared row for row with the DuckDB build of the same files
+(conftest's `small_baseline`). Views are recomputed by every data test on
+Postgres, so the small sample keeps this module within a few minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import SHORT_HISTORY_PERIODS, Build, DbtRun, run_dbt
+from lead_scoring.engines import (
+    PostgresServer,
+    compare_rows,
+    load_raw_into_postgres,
+)
+
+pytestmark = pytest.mark.slow
+
+SCHEMA = "analytics"
+# Scores are rounded to 0.1 and points are sums of exp(): both engines use
+# IEEE doubles, so only the order of additions can differ.
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[PostgresServer]:
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def postgres_build(
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: PostgresServer,
+    small_raw_dir: Path,
+) -> DbtRun:
+    connection = postgres_server.connect()
+    try:
+        load_raw_into_postgres(small_raw_dir, connection)
+    finally:
+        connection.close()
+    work_dir = tmp_path_factory.mktemp("postgres_build")
+    return run_dbt(
+        ["build"],
+        work_dir=work_dir,
+        raw_dir=small_raw_dir,
+        db_path=work_dir / "unused.duckdb",
+        # the same history window as small_baseline's build
+        dbt_vars={"lead_scoring__history_periods": SHORT_HISTORY_PERIODS},
+        env=postgres_server.env,
+    )
+
+
+def postgres_rows(
+    server: PostgresServer, sql: str, params: tuple = ()
+) -> list[tuple[Any, ...]]:
+    connection = server.connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def mart_columns(built: Build, relation: str) -> list[str]:
+    return [
+        name
+        for (name,) in built.query(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'main' and table_name = ?"
+            " order by ordinal_position",
+            [relation],
+        )
+    ]
+
+
+def require(run: DbtRun) -> None:
+    if not run.success:
+        pytest.fail(f"dbt build on Postgres failed:\n{run.describe()}", pytrace=False)
+
+
+def test_postgres_build_runs_every_kind_of_node(postgres_build: DbtRun) -> None:
+    require(postgres_build)
+    results = postgres_build.results()
+    statuses = {result["status"] for result in results}
+    # exposures report no-op
+    assert statuses <= {"success", "pass", "no-op"}, postgres_build.describe()
+    kinds = {result["unique_id"].split(".")[0] for result in results}
+    expected = {"model", "seed", "test", "unit_test"}
+    manifest = postgres_build.manifest or {}
+    if any(key.startswith("snapshot.") for key in manifest.get("nodes", {})):
+        expected.add("snapshot")
+    assert expected <= kinds, sorted(kinds)
+
+
+@pytest.mark.parametrize(
+    ("relation", "key"),
+    [
+        ("lead_scores", "lead_id"),
+        ("dim_leads", "lead_id"),
+        ("lead_merge_map", "lead_id"),
+        ("data_quality_issues", "issue_id"),
+        ("account_scores", "account_domain"),
+    ],
+)
+def test_mart_equals_duckdb_row_for_row(
+    postgres_build: DbtRun,
+    postgres_server: PostgresServer,
+    small_baseline: Build,
+    relation: str,
+    key: str,
+) -> None:
+    require(postgres_build)
+    small_baseline.require_success()
+    columns = [key, *(c for c in mart_columns(small_baseline, relation) if c != key)]
+    select = ", ".join(columns)
+    expected = small_baseline.query(f"select {select} from {relation}")
+    actual = postgres_rows(postgres_server, f"select {select} from {SCHEMA}.{relation}")
+    assert len(expected) > 0
+    comparison = compare_rows(columns, expected, actual, TOLERANCE)
+    assert comparison.equal, comparison.describe(right="postgres")
+
+
+def test_activity_fact_equals_duckdb(
+    postgres_build: DbtRun, postgres_server: PostgresServer, small_baseline: Build
+) -> None:
+    """The biggest table, compared by its fingerprint per lead (count, first
+    and last activity, number of distinct types)."""
+    require(postgres_build)
+    sql = (
+        "select lead_id, count(*), min(occurred_at), max(occurred_at),"
+        " count(distinct activity_type), sum(coalesce(duration_seconds, 0))"
+        " from {} group by lead_id"
+    )
+    expected = small_baseline.query(sql.format("fct_lead_activities"))
+    actual = postgres_rows(postgres_server, sql.format(f"{SCHEMA}.fct_lead_activities"))
+    comparison = compare_rows(
+        ["lead_id", "rows", "first", "last", "types", "seconds"], expected, actual
+    )
+    assert comparison.equal, comparison.describe(right="postgres")
+
+
+# What the raw values become: DuckDB's try_cast and the Postgres functions
+# that stand in for it (macros/cross_database.sql) must agree.
+RAW_TIMESTAMPS = [
+    "2025-12-01 09:00:00",
+    " 2025-12-01T09:00:00 ",
+    "2025-12-01T09:00:00Z",
+    "2025-12-01 09:00:00+02:00",
+    "2025-12-01 09:00:00-0530",
+    "2025-12-01 09:00:00.123456",
+    "2025-12-01",
+    "01/12/2025",
+    "2025-02-30 10:00:00",
+    "2025-12-01 25:00:00",
+    "yesterday",
+    "",
+]
+RAW_NUMBERS = [
+    "12",
+    " 12.5 ",
+    "-3",
+    "1e3",
+    ".5",
+    "abc",
+    "",
+    "12 000",
+    "0x10",
+    "NaN",
+    "-Infinity",
+]
+# Not compared: '1e400' is inf on DuckDB and null on Postgres (out of range);
+# plausible_number rejects both alike.
+
+
+def duckdb_values(expression: str, values: list[str]) -> list[Any]:
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        return [
+            connection.execute(f"select {expression}", [value]).fetchone()[0]
+            for value in values
+        ]
+
+
+def test_postgres_timestamp_parsing_matches_duckdb(
+    postgres_build: DbtRun, postgres_server: PostgresServer
+) -> None:
+    require(postgres_build)
+    expected = duckdb_values(
+        "cast(try_cast(trim(cast(? as varchar)) as timestamptz) as timestamp)",
+        RAW_TIMESTAMPS,
+    )
+    actual = [
+        postgres_rows(
+            postgres_server,
+            f"select {SCHEMA}.lead_scoring_to_utc_timestamp(cast(%s as text))",
+            (value,),
+        )[0][0]
+        for value in RAW_TIMESTAMPS
+    ]
+    assert actual == expected
+    assert expected[3] == datetime(2025, 12, 1, 7, 0)
+    assert expected[7] is None
+
+
+def test_postgres_number_parsing_matches_duckdb(
+    postgres_build: DbtRun, postgres_server: PostgresServer
+) -> None:
+    require(postgres_build)
+    expected = duckdb_values("try_cast(cast(? as varchar) as double)", RAW_NUMBERS)
+    actual = [
+        postgres_rows(
+            postgres_server,
+            f"select {SCHEMA}.lead_scoring_to_double(cast(%s as text))",
+            (value,),
+        )[0][0]
+        for value in RAW_NUMBERS
+    ]
+    # as text, so NaN equals NaN
+    assert [str(v) for v in actual] == [str(v) for v in expected]
+    assert expected[0] == 12.0
+    assert expected[5] is None
