@@ -23,9 +23,13 @@
 
 {% macro duckdb__to_utc_timestamp(expression) %}
     {#- try_cast to timestamp drops an offset silently; timestamptz applies
-        it (the session runs in UTC, see profiles.yml). -#}
-    cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz)
-        as timestamp)
+        it (the session runs in UTC, see profiles.yml). 'infinity' and
+        '-infinity' name no moment (no age or decay can be computed from
+        them), so they are null, as on Postgres. -#}
+    nullif(nullif(
+        cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz)
+            as timestamp),
+        cast('infinity' as timestamp)), cast('-infinity' as timestamp))
 {% endmacro %}
 
 {#- Spark: text as it is read (trimmed), in the session's time zone (UTC,
