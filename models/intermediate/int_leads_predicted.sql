@@ -112,10 +112,10 @@ logits as (
         intercept.model_version,
         {# rounded: the sum adds in any order when computed in parallel,
             and a rebuild must give the same probability #}
-        round(
-            intercept.coefficient
-            + coalesce(contributions_per_lead.contribution, 0), 9
-        ) as conversion_logit
+        {{ lead_scoring.round_to(
+            'intercept.coefficient'
+            ~ ' + coalesce(contributions_per_lead.contribution, 0)', 9) }}
+            as conversion_logit
     from leads
     cross join intercept
     left join contributions_per_lead

@@ -271,9 +271,7 @@ lead_numeric_features as (
         select
             lead_id,
             '{{ name }}' as feature_name,
-            cast(
-                round({{ expression }}, 9) as {{ lead_scoring.type_double() }}
-            ) as numeric_value
+            {{ lead_scoring.round_to(expression, 9) }} as numeric_value
         from leads_measured
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -291,9 +289,7 @@ activity_features as (
         select
             lead_id,
             '{{ name }}__' || activity_type as feature_name,
-            cast(
-                round({{ expression }}, 9) as {{ lead_scoring.type_double() }}
-            ) as numeric_value
+            {{ lead_scoring.round_to(expression, 9) }} as numeric_value
         from activity_counts
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
