@@ -186,3 +186,10 @@
             {{ thresholds }}.scale = '{{ scale }}'
             and {{ scored }}.{{ score_column }} >= {{ thresholds }}.min_score
 {%- endmacro %}
+
+{#- Whether lead_score_history reconstructs missing past dates from today's
+    data (var lead_scoring__history_backfill; true, 'true' or 1). -#}
+{% macro history_backfill() -%}
+    {{ return(var('lead_scoring__history_backfill') | string | trim | lower
+        in ['true', '1', 'yes']) }}
+{%- endmacro %}

@@ -4,13 +4,18 @@
       is_current        scored_as_of itself (lead_scores)
       days_before       7 and 30 days before it, for score_change_7d/30d
       is_history_date   the start of each history period (day, week or
-                        month: var lead_scoring__history_grain) over the last
-                        lead_scoring__history_periods periods up to
+                        month: var lead_scoring__history_grain) up to
                         scored_as_of that lead_score_history does not hold
-                        yet, so a daily run scores one new date, not the past.
+                        yet: those after the latest date it holds (so a
+                        daily run scores one new date, and a run after a gap
+                        fills the gap), or the current period's alone when
+                        it holds none.
+    With lead_scoring__history_backfill on, every missing date of the last
+    lead_scoring__history_periods periods is scored from today's data, and
+    a full refresh rescores them all: a reconstruction that multiplies the
+    scoring work by the number of dates, so it is off by default.
     A table, so every model of a run sees the same dates. It reads
-    lead_score_history's table by name (a ref would be a cycle); a full
-    refresh, or a first build, scores the whole window.
+    lead_score_history's table by name (a ref would be a cycle).
 #}
 {%- set grain = var('lead_scoring__history_grain') | string | trim | lower -%}
 {%- if grain not in ['day', 'week', 'month'] -%}
@@ -23,11 +28,13 @@
     {{ exceptions.raise_compiler_error(
         "lead_scoring__history_periods must be 1 or more; got: " ~ periods) }}
 {%- endif -%}
+{%- set backfill = lead_scoring.history_backfill() -%}
 {%- set history = none -%}
 {#- In a unit test the ref is a fixture with no schema: there is no history
     to read, the test says which dates to expect. -#}
 {%- set in_unit_test = not ref('int_scoring_as_of').schema -%}
-{%- if execute and not flags.FULL_REFRESH and not in_unit_test -%}
+{%- if execute and not in_unit_test
+    and not (backfill and flags.FULL_REFRESH) -%}
     {%- set history = adapter.get_relation(
         database=this.database, schema=this.schema,
         identifier='lead_score_history') -%}
@@ -67,9 +74,16 @@ history_dates as (
                 grain, '1 - period_numbers.generated_number',
                 dbt.date_trunc(grain, 'as_of.scored_as_of')) }}
             as {{ timestamp_type }}
-        ) as scored_as_of
+        ) as scored_as_of,
+        period_numbers.generated_number = 1 as is_current_period
     from as_of
     cross join period_numbers
+
+),
+
+latest_date_held as (
+
+    select max(scored_as_of) as scored_as_of from history_dates_held
 
 ),
 
@@ -77,9 +91,20 @@ history_dates_missing as (
 
     select history_dates.scored_as_of
     from history_dates
+    cross join latest_date_held
     left join history_dates_held
         on history_dates.scored_as_of = history_dates_held.scored_as_of
-    where history_dates_held.scored_as_of is null
+    where
+        history_dates_held.scored_as_of is null
+        {%- if not backfill %}
+            and (
+                history_dates.scored_as_of > latest_date_held.scored_as_of
+                or (
+                    latest_date_held.scored_as_of is null
+                    and history_dates.is_current_period
+                )
+            )
+        {%- endif %}
 
 ),
 

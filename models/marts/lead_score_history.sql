@@ -4,17 +4,20 @@
         unique_key=['lead_id', 'scored_as_of'],
         incremental_strategy=lead_scoring.add_only_incremental_strategy(),
         on_schema_change='fail',
+        full_refresh=lead_scoring.history_backfill(),
     )
 }}
 {#
     One row per lead per history date: the start of each day, week or month
-    (var lead_scoring__history_grain) over the last
-    lead_scoring__history_periods periods, each scored from the data known
+    (var lead_scoring__history_grain), each scored from the data known
     before it, exactly as a build with lead_scoring__as_of_date set to that
     date scores it. Incremental: a run adds the dates the table does not
     hold yet (int_scoring_dates picks them) and never rescores the past, so
-    a row keeps what was known when it was written. A full refresh rescores
-    the whole window from today's data.
+    a row keeps what was known when it was written. The history starts at
+    the first build and `--full-refresh` leaves it alone (full_refresh is
+    off): it is a record, not a cache. With lead_scoring__history_backfill
+    on, missing dates of the last lead_scoring__history_periods periods are
+    reconstructed from today's data, and a full refresh rebuilds them.
 #}
 with
 

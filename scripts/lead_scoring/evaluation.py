@@ -57,9 +57,6 @@ def _workspace(settings: Settings, progress: Callable[[str], None]):
     if work_dir.exists() and settings.work_dir is None:
         shutil.rmtree(work_dir)
     dbt_vars = {
-        # one history date per build: the backtest needs the cut-off only
-        "lead_scoring__history_grain": "month",
-        "lead_scoring__history_periods": 1,
         **(settings.dbt_vars or {}),
         "lead_scoring__conversion_horizon_days": settings.horizon_days,
         "lead_scoring__conversion_event": settings.conversion_event,

@@ -41,8 +41,6 @@ SMALL_LEADS = 800
 SMALL_SEED = 7
 # A cut-off inside the sample's window (2025-01-01 .. 2026-07-01).
 AS_OF_DATE = "2026-03-01"
-# History dates a build keeps when it does not test the history (see build).
-SHORT_HISTORY_PERIODS = "7"
 
 # What a copy of the dbt project needs (profiles come from DBT_PROFILES_DIR).
 PROJECT_ITEMS = (
@@ -313,17 +311,12 @@ def build(
     so they give the same answer on any data, and the default build already
     runs them. Seeds, models and data tests always run.
 
-    The first build of lead_score_history scores every date of its window
-    (90 days by default), which multiplies the scoring work; builds that do
-    not test the history keep SHORT_HISTORY_PERIODS days unless
-    `full_history` is set or `dbt_vars` says otherwise. Today's scores do
-    not depend on it.
+    `full_history` backfills lead_score_history's whole window (90 days),
+    which multiplies the scoring work; other builds start the history at
+    their first build. Today's scores do not depend on it.
     """
-    if not full_history:
-        dbt_vars = {
-            "lead_scoring__history_periods": SHORT_HISTORY_PERIODS,
-            **(dbt_vars or {}),
-        }
+    if full_history:
+        dbt_vars = {"lead_scoring__history_backfill": "true", **(dbt_vars or {})}
     db_path = work_dir / "lead_scoring.duckdb"
     args = (
         ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SHORT_HISTORY_PERIODS, Build, build, query, start_dbt
+from conftest import Build, build, query, start_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -179,8 +179,6 @@ def test_build_killed_midway_then_rerun_equals_an_uninterrupted_build(
         raw_dir=small_raw_dir,
         db_path=db_path,
         project_dir=pristine_project,
-        # The history window the other builds here use (see conftest.build).
-        dbt_vars={"lead_scoring__history_periods": SHORT_HISTORY_PERIODS},
     )
     try:
         reached = running.wait_for_log(kill_at, timeout=600)

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import SHORT_HISTORY_PERIODS, Build, DbtRun, run_dbt
+from conftest import Build, DbtRun, run_dbt
 from lead_scoring.engines import (
     PostgresServer,
     compare_rows,
@@ -56,8 +56,6 @@ def postgres_build(
         work_dir=work_dir,
         raw_dir=small_raw_dir,
         db_path=work_dir / "unused.duckdb",
-        # the same history window as small_baseline's build
-        dbt_vars={"lead_scoring__history_periods": SHORT_HISTORY_PERIODS},
         env=postgres_server.env,
     )
 

@@ -43,9 +43,6 @@ def build_models(work_dir: Path, raw_dir: Path) -> Build:
         db_path=work_dir / "lead_scoring.duckdb",
         dbt_vars={
             "lead_scoring__as_of_date": CUTOFF.date().isoformat(),
-            # one history date: the features are those of the current date
-            "lead_scoring__history_grain": "month",
-            "lead_scoring__history_periods": 1,
         },
     )
     built = Build(work_dir, raw_dir, work_dir / "lead_scoring.duckdb", run)

@@ -56,8 +56,6 @@ HISTORY_SEED = 3
 INCREMENTAL_LEADS = 300
 INCREMENTAL_SEED = 11
 LOOKBACK_DAYS = 3
-# The as-of builds need only their own date in the history.
-ONE_HISTORY_DATE = {"lead_scoring__history_periods": "1"}
 
 
 def same_rows(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> list[str]:
@@ -148,7 +146,7 @@ def test_history_equals_a_fresh_build_as_of_that_date(
     fresh = build(
         tmp_path,
         history_raw_dir,
-        dbt_vars={"lead_scoring__as_of_date": date.isoformat(), **ONE_HISTORY_DATE},
+        dbt_vars={"lead_scoring__as_of_date": date.isoformat()},
         unit_tests=False,
     )
     fresh.require_success()

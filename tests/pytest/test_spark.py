@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, SHORT_HISTORY_PERIODS, Build, DbtRun, run_dbt
+from conftest import REPO_ROOT, Build, DbtRun, run_dbt
 from lead_scoring.engines import compare_rows, spark_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
@@ -69,8 +69,6 @@ def spark_build(
         work_dir=work_dir,
         raw_dir=small_raw_dir,
         db_path=work_dir / "unused.duckdb",
-        # the same history window as small_baseline's build
-        dbt_vars={"lead_scoring__history_periods": SHORT_HISTORY_PERIODS},
         env={
             "LEAD_SCORING_TARGET": "spark",
             "LEAD_SCORING_SPARK_DIR": str(spark_dir),
