@@ -70,8 +70,10 @@ history_dates as (
 
     select
         cast(
+            {#- The interval in parentheses: dbt-spark multiplies it by 7
+                for weeks as written, and 1 - n * 7 is not (1 - n) * 7. -#}
             {{ dbt.dateadd(
-                grain, '1 - period_numbers.generated_number',
+                grain, '(1 - period_numbers.generated_number)',
                 dbt.date_trunc(grain, 'as_of.scored_as_of')) }}
             as {{ timestamp_type }}
         ) as scored_as_of,
