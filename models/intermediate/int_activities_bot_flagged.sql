@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#
     Activities that a machine did, not a person, by the rules of the
     bot_detection_rules seed; one row per flagged activity with the first

@@ -12,7 +12,9 @@
     this table, not the raw files. Weights are not stored here, so editing
     the activity_weights seed never leaves stale points behind.
 
-    Incremental: a run reads only the raw rows that occurred at most
+    A full build takes the copy base_marketing__activities kept (the one
+    window over every raw row in the project). Incremental: a run reads only
+    the raw rows that occurred at most
     lead_scoring__activity_lookback_days before the latest activity already
     loaded (the filter runs before any window over all rows), lets them
     compete with the copy already loaded for the same activity_id, and
@@ -31,6 +33,12 @@ with
 activities as (
 
     select * from {{ ref('base_marketing__activities_typed') }}
+
+),
+
+copies_kept as (
+
+    select * from {{ ref('base_marketing__activities') }}
 
 ),
 
@@ -86,29 +94,32 @@ leads as (
 
     ),
 
+    copies_ranked as (
+
+        select
+            *,
+            row_number() over (
+                partition by activity_id
+                order by {{ lead_scoring.activity_copy_order() }}
+            ) as copy_rank
+        from usable_copies
+
+    ),
+
 {% else %}
 
-    usable_copies as (
+    copies_ranked as (
 
-        select {{ columns | join(', ') }}
-        from activities
-        where row_problem is null
+        {#- The first usable copy of each activity_id, ranked once there. #}
+        select
+            {{ columns | join(', ') }},
+            1 as copy_rank
+        from copies_kept
+        where rejection_reason is null
 
     ),
 
 {% endif %}
-
-copies_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by activity_id
-            order by {{ lead_scoring.activity_copy_order() }}
-        ) as copy_rank
-    from usable_copies
-
-),
 
 lead_activities as (
 

@@ -1,7 +1,10 @@
+{{ config(materialized='table') }}
 {#
     Every raw activity row (base_marketing__activities_typed) with the
     reason it cannot be used (null when it can). Re-delivered copies of one
     activity_id keep the first usable copy and mark the rest as duplicates.
+    A table: the one window over every raw row, read by the full build of
+    fct_lead_activities, data_quality_issues and the tests.
 #}
 with
 
