@@ -27,6 +27,7 @@ activities_in_scope as (
         lead_id,
         activity_type,
         occurred_at,
+        duration_seconds,
         scored_as_of,
         is_current,
         {{ lead_scoring.age_days('occurred_at', 'scored_as_of') }} as age_days

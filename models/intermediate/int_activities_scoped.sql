@@ -51,6 +51,7 @@ activities_scoped as (
         activities.lead_id as recorded_lead_id,
         activities.activity_type,
         activities.occurred_at,
+        activities.duration_seconds,
         leads.created_at as lead_created_at,
         scoring_dates.scored_as_of,
         scoring_dates.is_current,

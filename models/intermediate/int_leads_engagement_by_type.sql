@@ -2,8 +2,10 @@
 {#
     Engagement per lead, scoring date and activity type: the decayed points
     summed, then capped at the type's max_points (in either direction for
-    negative types), so one repeated action cannot inflate a score. A table:
-    int_leads_as_of, the reasons and lead_scores all read it.
+    negative types), so one repeated action cannot inflate a score. Also
+    the counts and durations lead_features uses, so the activities are read
+    once. A table: int_leads_as_of, the reasons, lead_features and
+    lead_scores all read it.
 #}
 with
 
@@ -22,6 +24,19 @@ points_summed as (
         activity_label,
         max_points,
         count(*) as activity_count,
+        sum(case when age_days < 7 then 1 else 0 end) as activity_count_7d,
+        sum(case when age_days < 30 then 1 else 0 end) as activity_count_30d,
+        sum(
+            case
+                when half_life_days > 0
+                    then power(0.5, age_days / half_life_days)
+                else 0
+            end
+        ) as decayed_count,
+        sum(
+            case when age_days < 30 then coalesce(duration_seconds, 0) else 0 end
+        ) as duration_seconds_30d,
+        sum(coalesce(duration_seconds, 0)) as duration_seconds_all,
         max(occurred_at) as last_occurred_at,
         sum(decayed_points) as uncapped_points
     from activities

@@ -1,6 +1,8 @@
+{{ config(materialized='table') }}
 {#
     The predictive model applied in SQL: a logistic regression whose
     coefficients scripts/fit.py wrote to the predictive_coefficients seed.
+    A table: lead_scores and its tests read it.
 
         logit = intercept + sum of the lead's feature contributions
         conversion_probability = 1 / (1 + exp(-logit))

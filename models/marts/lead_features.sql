@@ -4,9 +4,9 @@
     may have no row). The predictive model (int_leads_predicted) is applied
     to these rows, and scripts/fit.py and scripts/backtest.py read them.
 
-    Every input is an as-of model (int_leads_as_of, int_activities_decayed,
-    int_leads_fit_points, int_leads_engagement_by_type,
-    int_leads_disqualified), read at the current scoring date of
+    Every input is an as-of model (int_leads_as_of, int_leads_fit_points,
+    int_leads_engagement_by_type, int_leads_disqualified), read at the
+    current scoring date of
     int_scoring_dates: only data from strictly before scored_as_of.
 
       categorical  the lead attributes listed in
@@ -39,18 +39,6 @@ scoring_dates as (
 leads_at_all_dates as (
 
     select * from {{ ref('int_leads_as_of') }}
-
-),
-
-activities_at_all_dates as (
-
-    select * from {{ ref('int_activities_decayed') }}
-
-),
-
-lead_activities as (
-
-    select * from {{ ref('fct_lead_activities') }}
 
 ),
 
@@ -88,14 +76,12 @@ leads as (
 
 ),
 
-activities as (
+engagement_now as (
 
-    select activities_at_all_dates.*
-    from activities_at_all_dates
+    select engagement.*
+    from engagement
     inner join current_date_only
-        on
-            activities_at_all_dates.scored_as_of
-            = current_date_only.scored_as_of
+        on engagement.scored_as_of = current_date_only.scored_as_of
 
 ),
 
@@ -114,11 +100,11 @@ fit_per_lead as (
 engagement_per_lead as (
 
     select
-        engagement.lead_id,
-        sum(engagement.engagement_points) as engagement_points
-    from engagement
-    inner join current_date_only
-        on engagement.scored_as_of = current_date_only.scored_as_of
+        lead_id,
+        sum(engagement_points) as engagement_points,
+        sum(duration_seconds_30d) as duration_seconds_30d,
+        sum(duration_seconds_all) as duration_seconds_all
+    from engagement_now
     group by 1
 
 ),
@@ -162,50 +148,16 @@ leads_timed as (
 
 ),
 
-activities_with_duration as (
-
-    select
-        activities.lead_id,
-        activities.activity_type,
-        activities.age_days,
-        activities.half_life_days,
-        coalesce(lead_activities.duration_seconds, 0) as duration_seconds
-    from activities
-    inner join lead_activities
-        on activities.activity_id = lead_activities.activity_id
-
-),
-
 activity_counts as (
 
     select
         lead_id,
         activity_type,
-        sum(case when age_days < 7 then 1 else 0 end) as count_7d,
-        sum(case when age_days < 30 then 1 else 0 end) as count_30d,
-        count(*) as count_all,
-        sum(
-            case
-                when half_life_days > 0
-                    then power(0.5, age_days / half_life_days)
-                else 0
-            end
-        ) as decayed_count
-    from activities_with_duration
-    group by 1, 2
-
-),
-
-duration_per_lead as (
-
-    select
-        lead_id,
-        sum(
-            case when age_days < 30 then duration_seconds else 0 end
-        ) as duration_seconds_30d,
-        sum(duration_seconds) as duration_seconds_all
-    from activities_with_duration
-    group by 1
+        activity_count_7d as count_7d,
+        activity_count_30d as count_30d,
+        activity_count as count_all,
+        decayed_count
+    from engagement_now
 
 ),
 
@@ -217,9 +169,9 @@ leads_measured as (
         coalesce(engagement_per_lead.engagement_points, 0)
             as engagement_points,
         disqualified_leads.lead_id is not null as is_disqualified,
-        coalesce(duration_per_lead.duration_seconds_30d, 0)
+        coalesce(engagement_per_lead.duration_seconds_30d, 0)
             as duration_seconds_30d,
-        coalesce(duration_per_lead.duration_seconds_all, 0)
+        coalesce(engagement_per_lead.duration_seconds_all, 0)
             as duration_seconds_all
     from leads_timed
     left join fit_per_lead
@@ -228,8 +180,6 @@ leads_measured as (
         on leads_timed.lead_id = engagement_per_lead.lead_id
     left join disqualified_leads
         on leads_timed.lead_id = disqualified_leads.lead_id
-    left join duration_per_lead
-        on leads_timed.lead_id = duration_per_lead.lead_id
 
 ),
 

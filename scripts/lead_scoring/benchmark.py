@@ -9,11 +9,12 @@ For each size (number of leads) the benchmark:
 3. adds the held-back day to the raw activities file and times the daily
    incremental `dbt build` on the same DuckDB file;
 4. times the floor: one hand-written DuckDB query over the raw files that
-   computes the decayed engagement points per lead as of the same date
-   (copies of an activity counted once, weights joined, decay, caps per
-   type): the work no model can avoid. It leaves out what the project adds
-   on top (validation, bot rules, merges, fit, reasons, several scoring
-   dates), so the ratio is an upper bound on the overhead.
+   computes the decayed engagement points per lead at the dates a run
+   scores (scored_as_of, 7 and 30 days before it; copies of an activity
+   counted once, weights joined, decay, caps per type): the work no model
+   can avoid. It leaves out what the project adds on top (validation, bot
+   rules, merges, fit, reasons), so the ratio is an upper bound on the
+   overhead.
 
 Each step runs in a child process; wall time comes from the clock and peak
 memory from the child's own resource usage (os.wait4, ru_maxrss). Model
@@ -161,14 +162,25 @@ def add_held_back_day(raw_dir: Path, held_back: Path) -> None:
     os.replace(f"{path}.new", path)
 
 
+# The dates a run scores when lead_score_history already holds the past:
+# scored_as_of and the two dates of score_change_7d and score_change_30d.
+FLOOR_DAYS_BEFORE = (0, 7, 30)
+
+
 def floor_sql(raw_dir: Path, weights_csv: Path, as_of: str) -> str:
-    """The floor: decayed, capped engagement points per lead, one query."""
+    """The floor: decayed, capped engagement points per lead at each date a
+    run scores (FLOOR_DAYS_BEFORE), one query."""
+    days = ", ".join(f"({days})" for days in FLOOR_DAYS_BEFORE)
     return f"""
         with weights as (
             select
                 lower(trim(activity_type)) as activity_type,
                 points, half_life_days, max_points
             from read_csv('{weights_csv}', header = true)
+        ),
+        scoring_dates as (
+            select timestamp '{as_of}' - to_days(days_before) as scored_as_of
+            from (values {days}) as dates (days_before)
         ),
         activities as (
             select
@@ -183,21 +195,25 @@ def floor_sql(raw_dir: Path, weights_csv: Path, as_of: str) -> str:
         per_type as (
             select
                 activities.lead_id,
+                scoring_dates.scored_as_of,
                 activities.activity_type,
                 sum(weights.points * power(0.5,
-                    epoch(timestamp '{as_of}' - activities.occurred_at)
+                    epoch(scoring_dates.scored_as_of - activities.occurred_at)
                     / 86400.0 / weights.half_life_days)) as points,
                 any_value(weights.max_points) as max_points
             from activities
             inner join weights using (activity_type)
-            group by 1, 2
+            inner join scoring_dates
+                on activities.occurred_at < scoring_dates.scored_as_of
+            group by 1, 2, 3
         )
         select
             lead_id,
+            scored_as_of,
             sum(greatest(least(points, max_points), -max_points))
                 as engagement_points
         from per_type
-        group by 1
+        group by 1, 2
     """
 
 

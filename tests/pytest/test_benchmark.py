@@ -89,11 +89,12 @@ def test_floor_matches_the_project_where_they_do_the_same_work(tmp_path: Path) -
             ) as t(activity_id, lead_id, activity_type, occurred_at))
             to '{raw}/activities.parquet' (format parquet)"""
         )
-        rows = dict(
-            db.execute(
+        rows = {
+            (lead_id, scored_as_of.date().isoformat()): points
+            for lead_id, scored_as_of, points in db.execute(
                 benchmark.floor_sql(raw, weights, "2026-07-01 00:00:00")
             ).fetchall()
-        )
+        }
         weight = dict(
             (name, (points, half_life))
             for name, points, half_life in db.execute(
@@ -101,11 +102,16 @@ def test_floor_matches_the_project_where_they_do_the_same_work(tmp_path: Path) -
                 f" from read_csv('{weights}')"
             ).fetchall()
         )
-    # L2's only activity before the date has an unknown type: no points
-    assert set(rows) == {"L1"}
+    # L2's only activity before the date has an unknown type: no points;
+    # 30 days back (2026-06-01 00:00) nothing had happened yet.
+    assert set(rows) == {("L1", "2026-07-01"), ("L1", "2026-06-24")}
     page_points, page_half_life = weight["page_view"]
     demo_points, demo_half_life = weight["demo_request"]
-    expected = page_points * 0.5 ** ((29 + 14 / 24) / page_half_life) + (
-        demo_points * 0.5 ** ((10 + 14 / 24) / demo_half_life)
-    )
-    assert rows["L1"] == pytest.approx(expected)
+
+    def points(page_age_days: float, demo_age_days: float) -> float:
+        return page_points * 0.5 ** (page_age_days / page_half_life) + (
+            demo_points * 0.5 ** (demo_age_days / demo_half_life)
+        )
+
+    assert rows["L1", "2026-07-01"] == pytest.approx(points(29 + 14 / 24, 10 + 14 / 24))
+    assert rows["L1", "2026-06-24"] == pytest.approx(points(22 + 14 / 24, 3 + 14 / 24))
