@@ -34,7 +34,9 @@ points_summed as (
             end
         ) as decayed_count,
         sum(
-            case when age_days < 30 then coalesce(duration_seconds, 0) else 0 end
+            case
+                when age_days < 30 then coalesce(duration_seconds, 0) else 0
+            end
         ) as duration_seconds_30d,
         sum(coalesce(duration_seconds, 0)) as duration_seconds_all,
         max(occurred_at) as last_occurred_at,

@@ -28,19 +28,10 @@
     'activity_type_raw', 'url', 'campaign', 'asset', 'duration_seconds',
     'occurred_at'] -%}
 
+-- depends_on: {{ ref('base_marketing__activities_typed') }}
+-- depends_on: {{ ref('base_marketing__activities') }}
+{#- (a full build reads one, an incremental run the other) #}
 with
-
-activities as (
-
-    select * from {{ ref('base_marketing__activities_typed') }}
-
-),
-
-copies_kept as (
-
-    select * from {{ ref('base_marketing__activities') }}
-
-),
 
 leads as (
 
@@ -49,6 +40,12 @@ leads as (
 ),
 
 {% if is_incremental() %}
+
+    activities as (
+
+        select * from {{ ref('base_marketing__activities_typed') }}
+
+    ),
 
     loaded as (
 
@@ -107,6 +104,12 @@ leads as (
     ),
 
 {% else %}
+
+    copies_kept as (
+
+        select * from {{ ref('base_marketing__activities') }}
+
+    ),
 
     copies_ranked as (
 
