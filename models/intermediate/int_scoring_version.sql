@@ -2,9 +2,10 @@
     The version stamped on every score: the released version (var
     lead_scoring__scoring_version) plus a fingerprint of the scoring seeds,
     so any edit to a weight, rule or threshold, or a refitted predictive
-    model, shows in the scores. Numbers are written as fixed-point decimals
+    model, shows in the scores. Numbers are written as decimal(38, 9)
     before they are hashed: engines write a double as text differently (2.0
-    or 2), and the version must be the same on every engine.
+    or 2), and each has its own default numeric scale (DuckDB 3 places,
+    Spark 6), while the version must be the same on every engine.
 #}
 {%- set seeds = {
     'activity_weights': ['activity_type', 'activity_label', 'points',
@@ -37,7 +38,7 @@ seed_rows as (
             {%- set values = [] -%}
             {%- for column in columns -%}
                 {%- do values.append(
-                    'cast(' ~ column ~ ' as ' ~ dbt.type_numeric() ~ ')'
+                    'cast(' ~ column ~ ' as decimal(38, 9))'
                     if column in numeric_columns else column) -%}
             {%- endfor %}
             {{ lead_scoring.row_as_text(values) }} as row_text
