@@ -2,10 +2,11 @@
     The version stamped on every score: the released version (var
     lead_scoring__scoring_version) plus a fingerprint of the scoring seeds,
     so any edit to a weight, rule or threshold, or a refitted predictive
-    model, shows in the scores. Numbers are written as decimal(38, 9)
-    before they are hashed: engines write a double as text differently (2.0
-    or 2), and each has its own default numeric scale (DuckDB 3 places,
-    Spark 6), while the version must be the same on every engine.
+    model, shows in the scores. Numbers are hashed as whole billionths
+    (decimal(38, 0)): engines write a double as text differently (2.0 or
+    2), have their own default numeric scale (DuckDB 3 places, Spark 6),
+    and Spark writes a decimal zero with 9 places as 0E-9, while the version
+    must be the same on every engine.
 #}
 {%- set seeds = {
     'activity_weights': ['activity_type', 'activity_label', 'points',
@@ -38,7 +39,8 @@ seed_rows as (
             {%- set values = [] -%}
             {%- for column in columns -%}
                 {%- do values.append(
-                    'cast(' ~ column ~ ' as decimal(38, 9))'
+                    'cast(cast(' ~ column ~ ' as decimal(38, 9))'
+                    ~ ' * 1000000000 as decimal(38, 0))'
                     if column in numeric_columns else column) -%}
             {%- endfor %}
             {{ lead_scoring.row_as_text(values) }} as row_text
