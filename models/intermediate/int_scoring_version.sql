@@ -6,7 +6,8 @@
     (decimal(38, 0)): engines write a double as text differently (2.0 or
     2), have their own default numeric scale (DuckDB 3 places, Spark 6),
     and Spark writes a decimal zero with 9 places as 0E-9, while the version
-    must be the same on every engine.
+    must be the same on every engine. Rows are joined with '/': Spark reads
+    '\n' in a literal as a newline, DuckDB as two characters.
 #}
 {%- set seeds = {
     'activity_weights': ['activity_type', 'activity_label', 'points',
@@ -54,7 +55,7 @@ fingerprint as (
 
     select
         {{ dbt.hash(dbt.listagg(
-            "seed_name || ':' || row_text", "'\\n'",
+            "seed_name || ':' || row_text", "'/'",
             'order by seed_name, row_text')) }} as seeds_hash
     from seed_rows
 
