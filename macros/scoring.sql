@@ -159,7 +159,10 @@
 
 {#- Days (fractional) from one timestamp to a later one, to the second. -#}
 {% macro age_days(from_timestamp, to_timestamp) -%}
-    {{ dbt.datediff(from_timestamp, to_timestamp, 'second') }} / 86400.0
+    {#- A double divided: Spark reads 86400.0 as a decimal and would round
+        the age to 6 places. -#}
+    cast({{ dbt.datediff(from_timestamp, to_timestamp, 'second') }}
+        as {{ lead_scoring.type_double() }}) / 86400
 {%- endmacro %}
 
 {#- Every band of a score_thresholds scale a score reaches, per row of a

@@ -200,6 +200,7 @@ categorical_features as (
 
 lead_numeric_features as (
 
+    {%- set double = lead_scoring.type_double() -%}
     {%- set lead_numbers = {
         'fit_points': 'fit_points',
         'engagement_points': 'engagement_points',
@@ -210,8 +211,10 @@ lead_numeric_features as (
         'log_days_since_last_activity': 'ln(1 + days_since_last_activity)',
         'log_duration_seconds_30d': 'ln(1 + duration_seconds_30d)',
         'log_duration_seconds_all': 'ln(1 + duration_seconds_all)',
-        'duration_hours_30d': 'duration_seconds_30d / 3600.0',
-        'duration_hours_all': 'duration_seconds_all / 3600.0',
+        'duration_hours_30d':
+            'cast(duration_seconds_30d as ' ~ double ~ ') / 3600',
+        'duration_hours_all':
+            'cast(duration_seconds_all as ' ~ double ~ ') / 3600',
     } -%}
     {%- for column in numeric -%}
         {%- do lead_numbers.update({column: 'coalesce(' ~ lead_scoring.try_cast(
