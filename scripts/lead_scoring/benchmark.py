@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -106,34 +107,54 @@ class SizeResult:
         }
 
 
+# Runs a command and writes its exit code and peak memory to a file. A child
+# starts as a copy of the process that starts it, and Linux counts that copy
+# in the child's peak memory: measured straight from this process, every
+# child would report at least this process's memory (gigabytes after
+# generating a million leads). Started from this small interpreter instead,
+# a child's peak is its own.
+_LAUNCHER = (
+    "import json, os, subprocess, sys\n"
+    "process = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(process.pid, 0)\n"
+    "with open(sys.argv[1], 'w') as out:\n"
+    "    json.dump({'exit_code': os.waitstatus_to_exitcode(status),\n"
+    "               'peak_kb': usage.ru_maxrss}, out)\n"
+)
+
+
 def run_measured(
     argv: Sequence[str], env: dict[str, str], cwd: Path, timeout: float
 ) -> Measurement:
     """Run a child process; its wall time and its own peak memory."""
-    log = cwd / f"child-{time.monotonic_ns()}.log"
+    stamp = time.monotonic_ns()
+    log = cwd / f"child-{stamp}.log"
+    result_file = cwd / f"child-{stamp}.json"
     with log.open("wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            list(argv), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, str(result_file), *argv],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.05)
+        try:
+            launcher.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
         seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
     tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+    if not result_file.exists():
+        return Measurement(seconds, float("nan"), ok=False, output_tail=tail)
+    result = json.loads(result_file.read_text())
     return Measurement(
         seconds=seconds,
         # ru_maxrss is in kilobytes on Linux
-        peak_memory_mb=usage.ru_maxrss / 1024,
-        ok=process.returncode == 0,
+        peak_memory_mb=result["peak_kb"] / 1024,
+        ok=result["exit_code"] == 0,
         output_tail=tail,
     )
 
