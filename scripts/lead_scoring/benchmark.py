@@ -43,7 +43,7 @@ import duckdb
 import numpy as np
 import pyarrow.parquet as pq
 
-from lead_scoring import sample_data
+from lead_scoring import dbt_child, sample_data
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # The models that turn activities into engagement points (the floor's work).
@@ -51,13 +51,6 @@ SCORING_MODELS = ("int_leads_engagement_by_type",)
 # The date scores are computed as of: the start of the last generated day
 # is held back and added by the incremental run.
 LAST_DAY = sample_data.WINDOW_END - np.timedelta64(1, "D")
-
-_DBT_RUNNER = (
-    "import sys\n"
-    "from dbt.cli.main import dbtRunner\n"
-    "result = dbtRunner().invoke(sys.argv[1:])\n"
-    "sys.exit(0 if result.success else 1)\n"
-)
 
 
 @dataclass
@@ -319,7 +312,7 @@ def measure_size(
         return [
             sys.executable,
             "-c",
-            _DBT_RUNNER,
+            dbt_child.RUNNER,
             "build",
             "--exclude-resource-type",
             "unit_test",

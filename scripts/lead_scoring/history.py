@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_scoring import modeling
+from lead_scoring import dbt_child, modeling
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_ITEMS = (
@@ -36,14 +36,6 @@ PROJECT_ITEMS = (
     "analyses",
     "snapshots",
 )
-_DBT_RUNNER = """
-import sys
-from dbt.cli.main import dbtRunner
-result = dbtRunner().invoke(sys.argv[1:])
-if result.exception is not None:
-    print(f"dbtRunner exception: {result.exception}", file=sys.stderr)
-sys.exit(0 if result.success else 1)
-"""
 # Everything whose result depends on the cut-off.
 AS_OF_SELECTOR = "int_scoring_as_of+"
 
@@ -89,7 +81,7 @@ class Workspace:
         argv = [
             sys.executable,
             "-c",
-            _DBT_RUNNER,
+            dbt_child.RUNNER,
             *args,
             "--project-dir",
             str(self.project_dir),

@@ -30,7 +30,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from lead_scoring import sample_data
+from lead_scoring import dbt_child, sample_data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,16 +55,6 @@ PROJECT_ITEMS = (
     "analyses",
     "snapshots",
 )
-
-# Run in a child process: dbtRunner, its exception on stderr, exit 0 or 1.
-_DBT_RUNNER = """
-import sys
-from dbt.cli.main import dbtRunner
-result = dbtRunner().invoke(sys.argv[1:])
-if result.exception is not None:
-    print(f"dbtRunner exception: {result.exception}", file=sys.stderr)
-sys.exit(0 if result.success else 1)
-"""
 
 
 @dataclass(frozen=True)
@@ -223,7 +213,7 @@ def dbt_command(
         **(env or {}),
     }
     return DbtCommand(
-        [sys.executable, "-c", _DBT_RUNNER, *full_args], env, target_path, log_path
+        [sys.executable, "-c", dbt_child.RUNNER, *full_args], env, target_path, log_path
     )
 
 
