@@ -119,10 +119,25 @@ feedback_ranked as (
 
 ),
 
-leads_as_of as (
+lead_dates as (
 
     select
-        leads.*,
+        leads.lead_id,
+        scoring_dates.scored_as_of
+    from leads
+    inner join scoring_dates
+        on leads.created_at < scoring_dates.scored_as_of
+
+),
+
+facts_as_of as (
+
+    {#- Narrow rows first, the lead's own (wide) columns joined once at the
+        end: joining them first carried every column through four hash
+        joins, which at a million leads would not fit in 3 GB. #}
+    select
+        lead_dates.lead_id,
+        lead_dates.scored_as_of,
         cast(
             coalesce(activity_summary.activity_count, 0)
             as {{ dbt.type_bigint() }}
@@ -137,28 +152,44 @@ leads_as_of as (
         ) as bot_activity_count,
         opportunities_known.first_opportunity_at,
         opportunities_known.lead_id is not null as has_opportunity,
-        feedback_ranked.disposition as latest_sales_disposition,
-        scoring_dates.scored_as_of
-    from leads
-    inner join scoring_dates
-        on leads.created_at < scoring_dates.scored_as_of
+        feedback_ranked.disposition as latest_sales_disposition
+    from lead_dates
     left join activity_summary
         on
-            leads.lead_id = activity_summary.lead_id
-            and scoring_dates.scored_as_of = activity_summary.scored_as_of
+            lead_dates.lead_id = activity_summary.lead_id
+            and lead_dates.scored_as_of = activity_summary.scored_as_of
     left join bot_activity_summary
         on
-            leads.lead_id = bot_activity_summary.lead_id
-            and scoring_dates.scored_as_of = bot_activity_summary.scored_as_of
+            lead_dates.lead_id = bot_activity_summary.lead_id
+            and lead_dates.scored_as_of = bot_activity_summary.scored_as_of
     left join opportunities_known
         on
-            leads.lead_id = opportunities_known.lead_id
-            and scoring_dates.scored_as_of = opportunities_known.scored_as_of
+            lead_dates.lead_id = opportunities_known.lead_id
+            and lead_dates.scored_as_of = opportunities_known.scored_as_of
     left join feedback_ranked
         on
-            leads.lead_id = feedback_ranked.lead_id
-            and scoring_dates.scored_as_of = feedback_ranked.scored_as_of
+            lead_dates.lead_id = feedback_ranked.lead_id
+            and lead_dates.scored_as_of = feedback_ranked.scored_as_of
             and feedback_ranked.feedback_rank = 1
+
+),
+
+leads_as_of as (
+
+    select
+        leads.*,
+        facts_as_of.activity_count,
+        facts_as_of.last_activity_at,
+        facts_as_of.has_email_bounced,
+        facts_as_of.has_unsubscribed,
+        facts_as_of.bot_activity_count,
+        facts_as_of.first_opportunity_at,
+        facts_as_of.has_opportunity,
+        facts_as_of.latest_sales_disposition,
+        facts_as_of.scored_as_of
+    from facts_as_of
+    inner join leads
+        on facts_as_of.lead_id = leads.lead_id
 
 )
 
