@@ -15,17 +15,21 @@ activities as (
 
 ),
 
+activity_weights as (
+
+    select * from {{ ref('activity_weights') }}
+
+),
+
 points_summed as (
 
     select
         lead_id,
         scored_as_of,
         activity_type,
-        activity_label,
-        max_points,
         count(*) as activity_count,
-        sum(case when age_days < 7 then 1 else 0 end) as activity_count_7d,
-        sum(case when age_days < 30 then 1 else 0 end) as activity_count_30d,
+        count(case when age_days < 7 then 1 end) as activity_count_7d,
+        count(case when age_days < 30 then 1 end) as activity_count_30d,
         sum(
             case
                 when half_life_days > 0
@@ -42,7 +46,23 @@ points_summed as (
         max(occurred_at) as last_occurred_at,
         sum(decayed_points) as uncapped_points
     from activities
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3
+
+),
+
+points_labelled as (
+
+    select
+        points_summed.*,
+        activity_weights.max_points,
+        coalesce(
+            activity_weights.activity_label, points_summed.activity_type
+        ) as activity_label
+    from points_summed
+    left join activity_weights
+        on
+            points_summed.activity_type
+            = lower(trim(activity_weights.activity_type))
 
 ),
 
@@ -60,7 +80,7 @@ points_capped as (
             uncapped_points > max_points or uncapped_points < -max_points,
             false
         ) as is_capped
-    from points_summed
+    from points_labelled
 
 )
 
