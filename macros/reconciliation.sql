@@ -1,12 +1,13 @@
 {#-
     The body of a reconciliation test: one row describing the gap when the
     raw row count of `raw_relation` differs from the rows that reached
-    `scored_relation` (narrowed by `scored_where`, SQL, if given) plus the
+    `scored_relation` (narrowed by `scored_where`, SQL, if given; each row
+    counts `scored_count`, SQL, one by default) plus the
     rows of `source_table` that data_quality_issues records as kept out of
     the scores. No row: every raw row is accounted for, exactly once.
 -#}
 {% macro rows_reconcile(raw_relation, scored_relation, source_table,
-    scored_where=none) %}
+    scored_where=none, scored_count=none) %}
 with
 
 raw_rows as (
@@ -17,7 +18,12 @@ raw_rows as (
 
 scored_rows as (
 
-    select count(*) as row_count
+    select
+        {%- if scored_count %}
+        coalesce(sum({{ scored_count }}), 0) as row_count
+        {%- else %}
+        count(*) as row_count
+        {%- endif %}
     from {{ scored_relation }}
     {%- if scored_where %}
     where {{ scored_where }}

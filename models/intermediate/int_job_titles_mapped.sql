@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#
     Each distinct job title mapped to a seniority and a department through
     the job_title_seniority seed: a keyword matches as a whole word (or
@@ -6,6 +7,8 @@
     in "Vice President, Sales"). Of the rest, the lowest match_priority
     wins, separately for seniority and department. A title with no
     seniority keyword is an individual contributor.
+    A table: four data tests read it, and each would redo the keyword
+    matching.
 #}
 with
 

@@ -1,6 +1,9 @@
+{{ config(materialized='table') }}
 {#-
     Every disqualifier each lead matches at each scoring date: such a lead
     is never sales-ready.
+    A table: two models and two data tests read it, and each would unpivot
+    and match every lead again.
 -#}
 with
 

@@ -1,9 +1,12 @@
+{{ config(materialized='table') }}
 {#-
     Staged leads with seniority, department, email domain type and the
     account (company) they roll up to: account_domain is the lead's company
     domain without scheme, www. or path, or else its business email domain.
     A free-mail domain never makes an account (a gmail.com "company" would
     lump strangers together), nor does an invalid email.
+    A table: five data tests read it, and each would redo the title matching
+    over every lead.
 -#}
 with
 

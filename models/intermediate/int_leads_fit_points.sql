@@ -1,6 +1,9 @@
+{{ config(materialized='table') }}
 {#-
     Every fit rule each lead matches at each scoring date, with its points
     (negative allowed).
+    A table: three models and two data tests read it, and each would unpivot
+    and match every lead again.
 -#}
 with
 
