@@ -32,6 +32,17 @@ def main() -> None:
     parser.add_argument(
         "--timeout", type=float, default=3600, help="seconds allowed per dbt run"
     )
+    parser.add_argument(
+        "--memory-limit",
+        default=benchmark.DEFAULT_MEMORY_LIMIT,
+        help="DuckDB memory_limit for the builds and the floor (e.g. 3GB, 80%%)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=benchmark.DEFAULT_THREADS,
+        help="dbt threads for the builds",
+    )
     args = parser.parse_args()
     if min(args.leads) < 1:
         parser.error("--leads must be at least 1")
@@ -41,10 +52,20 @@ def main() -> None:
         results = []
         for leads in sorted(args.leads):
             results.append(
-                benchmark.measure_size(leads, work_dir, timeout=args.timeout)
+                benchmark.measure_size(
+                    leads,
+                    work_dir,
+                    timeout=args.timeout,
+                    memory_limit=args.memory_limit,
+                    threads=args.threads,
+                )
             )
             # written after each size, so a long run keeps what it measured
-            report = benchmark.write_report(results, args.out)
+            report = benchmark.write_report(
+                results,
+                args.out,
+                {"memory_limit": args.memory_limit, "threads": args.threads},
+            )
     print()
     print(benchmark.markdown_table(report["summary"]))
     print(f"\nWrote {args.out}")

@@ -48,6 +48,14 @@ from lead_scoring import dbt_child, sample_data
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # The models that turn activities into engagement points (the floor's work).
 SCORING_MODELS = ("int_leads_engagement_by_type",)
+# DuckDB's memory limit for every run (the builds and the floor): the
+# target is a million leads under 4 GB of peak memory, and the dbt process
+# itself takes a few hundred MB besides DuckDB's buffers.
+DEFAULT_MEMORY_LIMIT = "3GB"
+# dbt threads: one per core of the 2-core machine the targets are set on.
+# More threads run more queries side by side, each with its own working
+# memory under the same limit.
+DEFAULT_THREADS = 2
 # The date scores are computed as of: the start of the last generated day
 # is held back and added by the incremental run.
 LAST_DAY = sample_data.WINDOW_END - np.timedelta64(1, "D")
@@ -258,6 +266,8 @@ def measure_size(
     *,
     seed: int = 42,
     timeout: float = 3600,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int = DEFAULT_THREADS,
     progress: Callable[[str], None] = print,
 ) -> SizeResult:
     """Generate, build, build incrementally and time the floor at one size."""
@@ -300,6 +310,7 @@ def measure_size(
         "LEAD_SCORING_TARGET": "duckdb",
         "LEAD_SCORING_RAW_DIR": str(raw_dir),
         "LEAD_SCORING_DUCKDB_PATH": str(db_path),
+        "LEAD_SCORING_DUCKDB_MEMORY_LIMIT": memory_limit,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     # The full build scores as of the start of the held-back day; the daily
@@ -322,6 +333,8 @@ def measure_size(
             str(target_path),
             "--log-path",
             str(size_dir / "logs"),
+            "--threads",
+            str(threads),
             "--vars",
             json.dumps({"lead_scoring__as_of_date": scored_as_of}),
         ]
@@ -347,11 +360,15 @@ def measure_size(
         "import duckdb, sys\n"
         "connection = duckdb.connect()\n"
         "connection.execute(\"set TimeZone = 'UTC'\")\n"
+        "connection.execute(f\"set memory_limit = '{sys.argv[2]}'\")\n"
         "rows = connection.execute(sys.argv[1]).fetchall()\n"
         "assert rows, 'the floor query found no leads'\n"
     )
     floor = run_measured(
-        [sys.executable, "-c", floor_program, query], env, size_dir, timeout
+        [sys.executable, "-c", floor_program, query, memory_limit],
+        env,
+        size_dir,
+        timeout,
     )
     progress(f"  floor query {floor.seconds:.2f}s, peak {floor.peak_memory_mb:,.0f} MB")
     return SizeResult(
@@ -376,10 +393,15 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_report(results: list[SizeResult], out: Path) -> dict[str, Any]:
+def write_report(
+    results: list[SizeResult],
+    out: Path,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     report = {
         "measured_at": datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
+        "settings": settings or {},
         "scoring_models": list(SCORING_MODELS),
         "summary": [result.summary() for result in results],
         "runs": [asdict(result) for result in results],

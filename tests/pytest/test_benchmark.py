@@ -35,6 +35,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
             str(work_dir),
             "--timeout",
             "600",
+            "--memory-limit",
+            "1GB",
         ],
         capture_output=True,
         text=True,
@@ -54,6 +56,11 @@ def test_report_has_every_measure(report: tuple[dict, Path]) -> None:
     for key in ("full_build_seconds", "incremental_seconds", "floor_seconds"):
         assert row[key] > 0, key
     assert row["full_build_peak_mb"] > 0
+    # the runs' settings are in the report, as given
+    assert data["settings"] == {
+        "memory_limit": "1GB",
+        "threads": benchmark.DEFAULT_THREADS,
+    }
     [run] = data["runs"]
     assert run["full_build"]["ok"] and run["incremental_build"]["ok"]
     assert run["new_day_rows"] > 0
