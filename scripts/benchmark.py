@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument(
         "--memory-limit",
         default=benchmark.DEFAULT_MEMORY_LIMIT,
-        help="DuckDB memory_limit for the builds and the floor (e.g. 3GB, 80%%)",
+        help="DuckDB memory_limit for the builds and the floor (80%% or a size: 3GB)",
     )
     parser.add_argument(
         "--threads",

@@ -48,10 +48,12 @@ from lead_scoring import dbt_child, sample_data
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # The models that turn activities into engagement points (the floor's work).
 SCORING_MODELS = ("int_leads_engagement_by_type",)
-# DuckDB's memory limit for every run (the builds and the floor): the
-# target is a million leads under 4 GB of peak memory, and the dbt process
-# itself takes a few hundred MB besides DuckDB's buffers.
-DEFAULT_MEMORY_LIMIT = "3GB"
+# DuckDB's memory limit for every run (the builds and the floor), by
+# default the profile's own (80% of the machine), so the benchmark measures
+# what a user gets. A lower limit bounds the peak (3GB keeps a million leads
+# under 4 GB with dbt itself) but DuckDB then spills to disk: at a million
+# leads about 53 GB of temporary files and a third more time.
+DEFAULT_MEMORY_LIMIT = "80%"
 # dbt threads: one per core of the 2-core machine the targets are set on.
 # More threads run more queries side by side, each with its own working
 # memory under the same limit.
