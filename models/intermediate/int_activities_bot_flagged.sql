@@ -56,46 +56,91 @@ bot_detection_rules as (
 
 ),
 
+activity_types as (
+
+    select distinct activity_type from activities
+
+),
+
+rule_types as (
+
+    {#- Each rule with each activity type it lists that occurs, matched on
+        the few distinct types: the activities then join on equality. -#}
+    select
+        bot_detection_rules.rule_id,
+        bot_detection_rules.window_seconds,
+        activity_types.activity_type,
+        lower(trim(bot_detection_rules.rule_kind)) as rule_kind
+    from bot_detection_rules
+    inner join activity_types
+        on {{ lead_scoring.in_pipe_list(
+            'activity_types.activity_type',
+            'bot_detection_rules.activity_types') }}
+    where {{ var('lead_scoring__bot_filter_enabled') }}
+
+),
+
 activities_timed as (
 
     select
         activity_id,
         lead_id,
         activity_type,
-        {{ lead_scoring.epoch_seconds('occurred_at') }} as occurred_epoch,
+        {{ lead_scoring.epoch_seconds('occurred_at') }} as occurred_epoch
+    from activities
+
+),
+
+send_window_types as (
+
+    select 'email_send' as activity_type
+
+    union
+
+    select activity_type
+    from rule_types
+    where rule_kind = 'after_send'
+
+),
+
+sends_tracked as (
+
+    {#- The latest email_send at or before each activity of an after_send
+        type, sends of the same second included (a range frame takes the
+        activity's peers). Only sends and those types are ordered. -#}
+    select
+        activities_timed.activity_id,
+        activities_timed.activity_type,
+        activities_timed.occurred_epoch,
         max(
             case
-                when activity_type = 'email_send'
-                    then {{ lead_scoring.epoch_seconds('occurred_at') }}
+                when activities_timed.activity_type = 'email_send'
+                    then activities_timed.occurred_epoch
             end
         ) over (
-            partition by lead_id
-            order by
-                occurred_at asc,
-                case when activity_type = 'email_send' then 0 else 1 end asc,
-                activity_id asc
-            rows between unbounded preceding and current row
+            partition by activities_timed.lead_id
+            order by activities_timed.occurred_epoch asc
+            range between unbounded preceding and current row
         ) as last_send_epoch
-    from activities
+    from activities_timed
+    inner join send_window_types
+        on activities_timed.activity_type = send_window_types.activity_type
 
 ),
 
 after_send_hits as (
 
     select
-        activities_timed.activity_id,
-        bot_detection_rules.rule_id
-    from activities_timed
-    inner join bot_detection_rules
+        sends_tracked.activity_id,
+        rule_types.rule_id
+    from sends_tracked
+    inner join rule_types
         on
-            lower(trim(bot_detection_rules.rule_kind)) = 'after_send'
-            and {{ lead_scoring.in_pipe_list(
-                'activities_timed.activity_type',
-                'bot_detection_rules.activity_types') }}
-            and activities_timed.occurred_epoch
-            - activities_timed.last_send_epoch
-            <= bot_detection_rules.window_seconds
-    where {{ var('lead_scoring__bot_filter_enabled') }}
+            rule_types.rule_kind = 'after_send'
+            and sends_tracked.activity_type = rule_types.activity_type
+    where
+        sends_tracked.occurred_epoch - sends_tracked.last_send_epoch
+        <= rule_types.window_seconds
 
 ),
 
@@ -131,12 +176,11 @@ burst_hits as (
                         and {{ rule.window_seconds }} following
                     ) as events_in_window
                 from activities_timed
-                inner join bot_detection_rules
+                inner join rule_types
                     on
-                        bot_detection_rules.rule_id = '{{ rule.rule_id }}'
-                        and {{ lead_scoring.in_pipe_list(
-                            'activities_timed.activity_type',
-                            'bot_detection_rules.activity_types') }}
+                        rule_types.rule_id = '{{ rule.rule_id }}'
+                        and activities_timed.activity_type
+                        = rule_types.activity_type
             ) as burst_windows
         ) as burst_members
         where burst_started_epoch is not null
