@@ -83,6 +83,8 @@ class SizeResult:
     incremental_build: Measurement
     floor: Measurement
     full_model_seconds: dict[str, float] = field(default_factory=dict)
+    # data tests of the full build, which run in the same threads as models
+    full_test_seconds: dict[str, float] = field(default_factory=dict)
     incremental_model_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -106,6 +108,12 @@ class SizeResult:
             "scoring_model_seconds": round(self.scoring_seconds, 2),
             "scoring_to_floor": round(self.scoring_seconds / floor, 2),
             "models_to_floor": round(sum(self.full_model_seconds.values()) / floor, 2),
+            "full_build_model_seconds_total": round(
+                sum(self.full_model_seconds.values()), 1
+            ),
+            "full_build_test_seconds_total": round(
+                sum(self.full_test_seconds.values()), 1
+            ),
         }
 
 
@@ -250,15 +258,16 @@ def floor_sql(raw_dir: Path, weights_csv: Path, as_of: str) -> str:
     """
 
 
-def model_seconds(target_path: Path) -> dict[str, float]:
-    """Execution time of each model in the last run (run_results.json)."""
+def node_seconds(target_path: Path, kind: str) -> dict[str, float]:
+    """Execution time of each node of one kind ("model", "test") in the last
+    run, from run_results.json."""
     path = target_path / "run_results.json"
     if not path.exists():
         return {}
     return {
-        result["unique_id"].split(".")[-1]: round(result["execution_time"], 3)
+        result["unique_id"].split(".")[2]: round(result["execution_time"], 3)
         for result in json.loads(path.read_text())["results"]
-        if result["unique_id"].startswith("model.")
+        if result["unique_id"].split(".")[0] == kind
     }
 
 
@@ -342,7 +351,8 @@ def measure_size(
         ]
 
     full = run_measured(dbt(as_of), env, size_dir, timeout)
-    full_models = model_seconds(target_path)
+    full_models = node_seconds(target_path, "model")
+    full_tests = node_seconds(target_path, "test")
     progress(
         f"  full build {full.seconds:.1f}s, peak {full.peak_memory_mb:,.0f} MB"
         + ("" if full.ok else " FAILED")
@@ -350,7 +360,7 @@ def measure_size(
 
     add_held_back_day(raw_dir, size_dir / "new_day.parquet")
     incremental = run_measured(dbt(next_as_of), env, size_dir, timeout)
-    incremental_models = model_seconds(target_path)
+    incremental_models = node_seconds(target_path, "model")
     progress(
         f"  incremental (one new day) {incremental.seconds:.1f}s, "
         f"peak {incremental.peak_memory_mb:,.0f} MB"
@@ -382,6 +392,7 @@ def measure_size(
         incremental_build=incremental,
         floor=floor,
         full_model_seconds=full_models,
+        full_test_seconds=full_tests,
         incremental_model_seconds=incremental_models,
     )
 

@@ -67,6 +67,13 @@ def test_report_has_every_measure(report: tuple[dict, Path]) -> None:
     # the scoring model's time was read from run_results.json
     assert run["full_model_seconds"]["int_leads_engagement_by_type"] > 0
     assert "fct_lead_activities" in run["incremental_model_seconds"]
+    # and the data tests' times, with their total in the summary
+    tests = run["full_test_seconds"]
+    assert "base_marketing__activities__one_row_per_activity_id_and_copy" in tests
+    assert "lead_scores" not in tests  # a model
+    assert row["full_build_test_seconds_total"] == pytest.approx(
+        sum(tests.values()), abs=0.1
+    )
 
 
 def test_incremental_run_loaded_the_new_day(report: tuple[dict, Path]) -> None:
