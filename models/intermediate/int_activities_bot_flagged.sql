@@ -91,56 +91,84 @@ activities_timed as (
 
 ),
 
-send_window_types as (
+after_send_activities as (
 
-    select 'email_send' as activity_type
+    {#- Each activity of an after_send rule's types, in a time bucket one
+        second wider than the rule's window, so a send within the window
+        lies in the activity's bucket or the one before. -#}
+    select
+        activities_timed.activity_id,
+        activities_timed.lead_id,
+        activities_timed.occurred_epoch,
+        rule_types.rule_id,
+        rule_types.window_seconds,
+        floor(
+            activities_timed.occurred_epoch
+            / (greatest(rule_types.window_seconds, 0) + 1)
+        ) as time_bucket
+    from activities_timed
+    inner join rule_types
+        on
+            rule_types.rule_kind = 'after_send'
+            and activities_timed.activity_type = rule_types.activity_type
 
-    union
+),
 
-    select activity_type
+send_windows as (
+
+    select distinct window_seconds
     from rule_types
     where rule_kind = 'after_send'
 
 ),
 
-sends_tracked as (
+bucket_offsets as (
 
-    {#- The latest email_send at or before each activity of an after_send
-        type, sends of the same second included (a range frame takes the
-        activity's peers). Only sends and those types are ordered. -#}
+    select 0 as bucket_offset
+    union all
+    select 1 as bucket_offset
+
+),
+
+sends_bucketed as (
+
+    {#- Each email_send in its own bucket and the next, per window width. #}
     select
-        activities_timed.activity_id,
-        activities_timed.activity_type,
-        activities_timed.occurred_epoch,
-        max(
-            case
-                when activities_timed.activity_type = 'email_send'
-                    then activities_timed.occurred_epoch
-            end
-        ) over (
-            partition by activities_timed.lead_id
-            order by activities_timed.occurred_epoch asc
-            range between unbounded preceding and current row
-        ) as last_send_epoch
+        activities_timed.lead_id,
+        activities_timed.occurred_epoch as send_epoch,
+        send_windows.window_seconds,
+        floor(
+            activities_timed.occurred_epoch
+            / (greatest(send_windows.window_seconds, 0) + 1)
+        ) + bucket_offsets.bucket_offset as time_bucket
     from activities_timed
-    inner join send_window_types
-        on activities_timed.activity_type = send_window_types.activity_type
+    cross join send_windows
+    cross join bucket_offsets
+    where activities_timed.activity_type = 'email_send'
 
 ),
 
 after_send_hits as (
 
+    {#- Some send to the same lead at most window_seconds before the
+        activity (the same second included): the same as the latest send
+        before it being that close, found by an equality join on the
+        buckets instead of ordering every activity by time. -#}
     select
-        sends_tracked.activity_id,
-        rule_types.rule_id
-    from sends_tracked
-    inner join rule_types
+        after_send_activities.activity_id,
+        after_send_activities.rule_id
+    from after_send_activities
+    inner join sends_bucketed
         on
-            rule_types.rule_kind = 'after_send'
-            and sends_tracked.activity_type = rule_types.activity_type
+            after_send_activities.lead_id = sends_bucketed.lead_id
+            and after_send_activities.window_seconds
+            = sends_bucketed.window_seconds
+            and after_send_activities.time_bucket = sends_bucketed.time_bucket
     where
-        sends_tracked.occurred_epoch - sends_tracked.last_send_epoch
-        <= rule_types.window_seconds
+        sends_bucketed.send_epoch <= after_send_activities.occurred_epoch
+        and after_send_activities.occurred_epoch - sends_bucketed.send_epoch
+        <= after_send_activities.window_seconds
+    group by 1, 2
 
 ),
 
