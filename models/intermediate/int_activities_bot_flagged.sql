@@ -65,12 +65,16 @@ activity_types as (
 rule_types as (
 
     {#- Each rule with each activity type it lists that occurs, matched on
-        the few distinct types: the activities then join on equality. -#}
+        the few distinct types: the activities then join on equality.
+        bucket_seconds: the after_send time buckets, one second wider than
+        the window, so a send within the window lies in the activity's
+        bucket or the one before. -#}
     select
         bot_detection_rules.rule_id,
         bot_detection_rules.window_seconds,
         activity_types.activity_type,
-        lower(trim(bot_detection_rules.rule_kind)) as rule_kind
+        lower(trim(bot_detection_rules.rule_kind)) as rule_kind,
+        greatest(bot_detection_rules.window_seconds, 0) + 1 as bucket_seconds
     from bot_detection_rules
     inner join activity_types
         on {{ lead_scoring.in_pipe_list(
@@ -93,9 +97,7 @@ activities_timed as (
 
 after_send_activities as (
 
-    {#- Each activity of an after_send rule's types, in a time bucket one
-        second wider than the rule's window, so a send within the window
-        lies in the activity's bucket or the one before. -#}
+    {#- Each activity of an after_send rule's types, in its time bucket. -#}
     select
         activities_timed.activity_id,
         activities_timed.lead_id,
@@ -103,8 +105,7 @@ after_send_activities as (
         rule_types.rule_id,
         rule_types.window_seconds,
         floor(
-            activities_timed.occurred_epoch
-            / (greatest(rule_types.window_seconds, 0) + 1)
+            activities_timed.occurred_epoch / rule_types.bucket_seconds
         ) as time_bucket
     from activities_timed
     inner join rule_types
@@ -116,7 +117,9 @@ after_send_activities as (
 
 send_windows as (
 
-    select distinct window_seconds
+    select distinct
+        window_seconds,
+        bucket_seconds
     from rule_types
     where rule_kind = 'after_send'
 
@@ -138,8 +141,7 @@ sends_bucketed as (
         activities_timed.occurred_epoch as send_epoch,
         send_windows.window_seconds,
         floor(
-            activities_timed.occurred_epoch
-            / (greatest(send_windows.window_seconds, 0) + 1)
+            activities_timed.occurred_epoch / send_windows.bucket_seconds
         ) + bucket_offsets.bucket_offset as time_bucket
     from activities_timed
     cross join send_windows
