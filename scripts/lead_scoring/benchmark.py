@@ -52,7 +52,7 @@ SCORING_MODELS = ("int_leads_engagement_by_type",)
 # default the profile's own (80% of the machine), so the benchmark measures
 # what a user gets. A lower limit bounds the peak (3GB keeps a million leads
 # under 4 GB with dbt itself) but DuckDB then spills to disk: at a million
-# leads about 53 GB of temporary files and a third more time.
+# leads about 53 GB of temporary files and three quarters more time.
 DEFAULT_MEMORY_LIMIT = "80%"
 # dbt threads: one per core of the 2-core machine the targets are set on.
 # More threads run more queries side by side, each with its own working
