@@ -165,6 +165,26 @@
         as {{ lead_scoring.type_double() }}) / 86400
 {%- endmacro %}
 
+{#- What one activity `age_days` old is worth, as a share of its points,
+    with a half-life of `half_life_days`: 0.5 ^ (age / half-life), so it
+    halves every half-life; 0 when the half-life is missing or not
+    positive. The scores and int_activities_decayed both use it. -#}
+{% macro decay_factor(age_days, half_life_days) -%}
+    case
+        when {{ half_life_days }} > 0
+            then power(0.5, {{ age_days }} / {{ half_life_days }})
+        else 0
+    end
+{%- endmacro %}
+
+{#- The first moment that is less than `days` days before `as_of` by
+    age_days (which counts whole seconds): age_days(t, as_of) < days
+    exactly when t is at or after it. -#}
+{% macro window_start(as_of, days) -%}
+    {{ dbt.dateadd(
+        'second', 1 - days * 86400, dbt.date_trunc('second', as_of)) }}
+{%- endmacro %}
+
 {#- Every band of a score_thresholds scale a score reaches, per row of a
     relation (`scored`, with key columns `keys`): the band, its band_rank,
     and band_order (1 for the best band reached, the row's band). Join on

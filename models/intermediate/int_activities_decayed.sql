@@ -58,11 +58,9 @@ activities_decayed as (
 
     select
         *,
-        case
-            when half_life_days > 0
-                then base_points * power(0.5, age_days / half_life_days)
-            else 0
-        end as decayed_points
+        base_points
+        * {{ lead_scoring.decay_factor('age_days', 'half_life_days') }}
+            as decayed_points
     from activities_weighted
 
 )
