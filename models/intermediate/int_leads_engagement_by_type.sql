@@ -22,9 +22,10 @@
          0.5 ^ (age_days(t, e) / h) * 0.5 ^ (age_days(e, d) / h), as ages
          count whole seconds and add up exactly.
     Only the float's last bits can differ from a sum per activity (none at
-    e itself, where the second factor is 1). The data test
-    assert_engagement_matches_per_activity_decay compares the two on a
-    sample of real leads, and the unit tests put activities on every cut.
+    e itself, where the second factor is 1). The unit tests put activities
+    on and beside every cut; tests/pytest/test_end_to_end.py compares the
+    table with int_activities_decayed summed, on generated data, at every
+    scoring date (not a data test: that would cost what the fan-out cost).
 #}
 with
 

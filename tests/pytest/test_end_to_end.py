@@ -314,6 +314,71 @@ def test_raw_rows_reconcile_with_scores_and_quarantine(
     assert excluded_leads > 0 and excluded_activities > 0
 
 
+# int_activities_decayed summed per lead, date and type: the sums the
+# engagement table must hold, computed one activity at a time.
+ENGAGEMENT_PER_ACTIVITY_SQL = """
+with expected as (
+    select
+        lead_id,
+        scored_as_of,
+        activity_type,
+        count(*) as activity_count,
+        count(case when age_days < 7 then 1 end) as activity_count_7d,
+        count(case when age_days < 30 then 1 end) as activity_count_30d,
+        sum(case when age_days < 30 then coalesce(duration_seconds, 0) else 0 end)
+            as duration_seconds_30d,
+        sum(coalesce(duration_seconds, 0)) as duration_seconds_all,
+        max(occurred_at) as last_occurred_at,
+        sum(decayed_points) as uncapped_points
+    from int_activities_decayed
+    group by 1, 2, 3
+)
+select
+    coalesce(expected.lead_id, actual.lead_id),
+    coalesce(expected.scored_as_of, actual.scored_as_of),
+    coalesce(expected.activity_type, actual.activity_type),
+    expected.activity_count,
+    actual.activity_count,
+    expected.uncapped_points,
+    actual.uncapped_points
+from expected
+full outer join int_leads_engagement_by_type as actual
+    using (lead_id, scored_as_of, activity_type)
+where
+    expected.lead_id is null
+    or actual.lead_id is null
+    or expected.activity_count != actual.activity_count
+    or expected.activity_count_7d != actual.activity_count_7d
+    or expected.activity_count_30d != actual.activity_count_30d
+    or expected.duration_seconds_30d != actual.duration_seconds_30d
+    or expected.duration_seconds_all != actual.duration_seconds_all
+    or expected.last_occurred_at != actual.last_occurred_at
+    or abs(expected.uncapped_points - actual.uncapped_points)
+        > 1e-9 * greatest(abs(expected.uncapped_points), 1)
+"""
+
+
+@pytest.mark.parametrize("which", ["default_build", "as_of_build"])
+def test_engagement_equals_each_activity_decayed_and_summed(
+    request: pytest.FixtureRequest, which: str
+) -> None:
+    """The engagement table sums each activity once per segment between cuts
+    (scoring dates, the starts of their 7- and 30-day windows) and decays the
+    sums on to each date. Summed one activity at a time instead, at every
+    scoring date of the build (the default build scores 90 history dates, the
+    other is scored inside the data, with activities after it), it is the
+    same: rows, counts, durations and latest activity exactly, points to
+    within a billionth (floats summed in another order)."""
+    built: Build = request.getfixturevalue(which)
+    built.require_success()
+    dates = built.scalar(
+        "select count(distinct scored_as_of) from int_leads_engagement_by_type"
+    )
+    assert dates >= 3, dates
+    mismatches = built.query(ENGAGEMENT_PER_ACTIVITY_SQL)
+    assert mismatches == [], (len(mismatches), mismatches[:5])
+
+
 def test_each_raw_lead_row_is_scored_or_quarantined_once(as_of_build: Build) -> None:
     """Row by row, not only in total: the lead_ids scored plus those
     quarantined are the raw lead rows, each accounted for once."""
