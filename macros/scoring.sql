@@ -172,7 +172,7 @@
 {% macro decay_factor(age_days, half_life_days) -%}
     case
         when {{ half_life_days }} > 0
-            then power(0.5, {{ age_days }} / {{ half_life_days }})
+            then power(0.5, ({{ age_days }}) / ({{ half_life_days }}))
         else 0
     end
 {%- endmacro %}
