@@ -149,12 +149,11 @@ def test_mart_equals_duckdb_row_for_row(
     assert comparison.equal, comparison.describe(right="postgres")
 
 
-def test_activity_fact_equals_duckdb(
-    postgres_build: DbtRun, postgres_server: PostgresServer, small_baseline: Build
+def assert_activity_fact_equals_duckdb(
+    postgres_server: PostgresServer, small_baseline: Build
 ) -> None:
     """The biggest table, compared by its fingerprint per lead (count, first
-    and last activity, number of distinct types)."""
-    require(postgres_build)
+    and last activity, number of distinct types, seconds)."""
     sql = (
         "select lead_id, count(*), min(occurred_at), max(occurred_at),"
         " count(distinct activity_type), sum(coalesce(duration_seconds, 0))"
@@ -166,6 +165,42 @@ def test_activity_fact_equals_duckdb(
         ["lead_id", "rows", "first", "last", "types", "seconds"], expected, actual
     )
     assert comparison.equal, comparison.describe(right="postgres")
+
+
+def test_activity_fact_equals_duckdb(
+    postgres_build: DbtRun, postgres_server: PostgresServer, small_baseline: Build
+) -> None:
+    require(postgres_build)
+    assert_activity_fact_equals_duckdb(postgres_server, small_baseline)
+
+
+def test_daily_run_of_activity_fact_reloads_the_lookback_on_postgres(
+    tmp_path: Path,
+    postgres_build: DbtRun,
+    postgres_server: PostgresServer,
+    small_raw_dir: Path,
+    small_baseline: Build,
+) -> None:
+    """The incremental run writes the moment it reloads from into its query
+    as a constant (read first, with Postgres' own date arithmetic); the
+    lookback's rows are replaced and the table stays equal to DuckDB's."""
+    require(postgres_build)
+    (latest,) = postgres_rows(
+        postgres_server,
+        "select max(occurred_at) - interval '3 days'"
+        f" from {SCHEMA}.fct_lead_activities",
+    )[0]
+    daily = run_dbt(
+        ["build", "--select", "fct_lead_activities"],
+        work_dir=tmp_path,
+        raw_dir=small_raw_dir,
+        db_path=tmp_path / "unused.duckdb",
+        env=postgres_server.env,
+    )
+    require(daily)
+    compiled = next((daily.target_path / "compiled").rglob("fct_lead_activities.sql"))
+    assert f"cast('{latest:%Y-%m-%d %H:%M:%S.%f}' as " in compiled.read_text()
+    assert_activity_fact_equals_duckdb(postgres_server, small_baseline)
 
 
 # What the raw values become: DuckDB's try_cast and the Postgres functions
