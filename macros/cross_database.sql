@@ -285,8 +285,9 @@
     coalesce(isfinite({{ expression }}), false)
 {% endmacro %}
 
-{#- How fct_lead_activities is materialised. Incremental where the engine
-    can replace rows (delete+insert on activity_id): a run reloads the
+{#- How fct_lead_activities and base_marketing__activities are
+    materialised. Incremental where the engine can replace rows (their rows
+    of an activity_id deleted and inserted again): a run reloads the
     lookback window and lets a late copy compete with the loaded one.
     Spark on plain parquet can neither delete nor merge, appending only
     absent keys would keep a worse copy loaded earlier, and
@@ -303,6 +304,32 @@
 
 {% macro spark__activity_fact_materialization() %}
     {{ return('table') }}
+{% endmacro %}
+
+{#- The incremental strategy of base_marketing__activities, whose grain is
+    one raw row: delete every row of the activity_ids the new rows hold,
+    then insert the new rows. Unlike delete+insert, rows without an
+    activity_id count as one id (they are ranked as one group), so a run
+    that re-reads them does not keep their old copies. Used where
+    activity_fact_materialization is incremental (not on Spark). -#}
+{% macro get_incremental_replace_activity_ids_sql(arg_dict) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set columns = get_quoted_csv(
+        arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where
+        {{ key }} in (
+            select {{ key }} from {{ source }} where {{ key }} is not null
+        )
+        or (
+            {{ key }} is null
+            and exists (select 1 from {{ source }} where {{ key }} is null)
+        );
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
 {% endmacro %}
 
 {#- The strategy of an incremental model that only ever adds rows whose

@@ -132,3 +132,28 @@
     asset asc nulls last,
     duration_seconds asc nulls last
 {%- endmacro %}
+
+{#- The moment an incremental run of an activity table reloads from:
+    lead_scoring__activity_lookback_days before the latest occurred_at of
+    the rows of `this` that match `where`. Read before the query runs and
+    written into it as a constant (null when no row matches: every row is
+    read), which DuckDB pushes into its scan of the raw file; compared with
+    a join, it does not type every raw row. `input` is a ref the model
+    reads: in a unit test it has no schema and `this` is a fixture that
+    cannot be read first, so there the moment is the same as a subquery. -#}
+{% macro activity_reload_from(input, where='1 = 1') -%}
+    {%- set lookback_days = var('lead_scoring__activity_lookback_days') | int -%}
+    {%- set query = 'select '
+        ~ dbt.dateadd('day', -lookback_days, 'max(occurred_at)')
+        ~ ' from ' ~ this ~ ' where ' ~ where -%}
+    {%- if not (execute and is_incremental() and input.schema) -%}
+        {{- return('(' ~ query ~ ')') -}}
+    {%- endif -%}
+    {%- set latest = run_query(query).columns[0].values()[0] -%}
+    {%- set timestamp = api.Column.translate_type('timestamp') -%}
+    {%- if latest is none -%}
+        {{- return('cast(null as ' ~ timestamp ~ ')') -}}
+    {%- endif -%}
+    {{- return("cast('" ~ latest.strftime('%Y-%m-%d %H:%M:%S.%f')
+        ~ "' as " ~ timestamp ~ ")") -}}
+{%- endmacro %}

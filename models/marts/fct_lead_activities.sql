@@ -26,23 +26,10 @@
     same table as a full refresh; a row that arrives later than the
     lookback needs `dbt build --full-refresh`.
 -#}
-{%- set lookback_days = var('lead_scoring__activity_lookback_days') | int -%}
-{#- The moment an incremental run reloads from: read before the query
-    runs and written into it as a constant (null when the table is empty:
-    every row is read). In a unit test `this` is a fixture that cannot be
-    read first: there it is the same moment as a subquery. -#}
-{%- set reload_from_query = 'select '
-    ~ dbt.dateadd('day', -lookback_days, 'max(occurred_at)')
-    ~ ' from ' ~ this -%}
-{%- set reload_from = '(' ~ reload_from_query ~ ')' -%}
-{%- if execute and is_incremental()
-    and ref('stg_crm__leads').schema -%}
-    {%- set latest = run_query(reload_from_query).columns[0].values()[0] -%}
-    {%- set reload_from = 'cast(null as ' ~ api.Column.translate_type(
-        'timestamp') ~ ')' if latest is none
-        else "cast('" ~ latest.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as "
-        ~ api.Column.translate_type('timestamp') ~ ")" -%}
-{%- endif -%}
+{#- The moment an incremental run reloads from (a constant, see
+    activity_reload_from). -#}
+{%- set reload_from = lead_scoring.activity_reload_from(
+    ref('stg_crm__leads')) -%}
 {%- set columns = ['activity_id', 'lead_id', 'activity_type',
     'activity_type_raw', 'url', 'campaign', 'asset', 'duration_seconds',
     'occurred_at'] -%}

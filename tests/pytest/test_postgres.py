@@ -167,40 +167,74 @@ def assert_activity_fact_equals_duckdb(
     assert comparison.equal, comparison.describe(right="postgres")
 
 
-def test_activity_fact_equals_duckdb(
+def assert_raw_activity_rows_equal_duckdb(
+    postgres_server: PostgresServer, small_baseline: Build
+) -> None:
+    """Every raw activity row, by activity_id and copy rank (rows without an
+    id are one group), with its lead, moment and reason."""
+    sql = (
+        "select coalesce(activity_id, '-') || '#' || cast(copy_rank as varchar),"
+        " lead_id, occurred_at, rejection_reason from {}"
+    )
+    expected = small_baseline.query(sql.format("base_marketing__activities"))
+    actual = postgres_rows(
+        postgres_server, sql.format(f"{SCHEMA}.base_marketing__activities")
+    )
+    assert len(actual) == len(expected)
+    comparison = compare_rows(
+        ["copy", "lead_id", "occurred_at", "rejection_reason"], expected, actual
+    )
+    assert comparison.equal, comparison.describe(right="postgres")
+
+
+def test_activity_tables_equal_duckdb(
     postgres_build: DbtRun, postgres_server: PostgresServer, small_baseline: Build
 ) -> None:
     require(postgres_build)
     assert_activity_fact_equals_duckdb(postgres_server, small_baseline)
+    assert_raw_activity_rows_equal_duckdb(postgres_server, small_baseline)
 
 
-def test_daily_run_of_activity_fact_reloads_the_lookback_on_postgres(
+def test_daily_run_of_activity_tables_reloads_the_lookback_on_postgres(
     tmp_path: Path,
     postgres_build: DbtRun,
     postgres_server: PostgresServer,
     small_raw_dir: Path,
     small_baseline: Build,
 ) -> None:
-    """The incremental run writes the moment it reloads from into its query
-    as a constant (read first, with Postgres' own date arithmetic); the
-    lookback's rows are replaced and the table stays equal to DuckDB's."""
+    """The incremental runs of the activity fact and of the raw rows write
+    the moment they reload from into their queries as a constant (read
+    first, with Postgres' own date arithmetic); the lookback's rows are
+    replaced and both tables stay equal to DuckDB's."""
     require(postgres_build)
-    (latest,) = postgres_rows(
-        postgres_server,
-        "select max(occurred_at) - interval '3 days'"
-        f" from {SCHEMA}.fct_lead_activities",
-    )[0]
+    moments = {
+        model: postgres_rows(
+            postgres_server,
+            "select max(occurred_at) - interval '3 days'"
+            f" from {SCHEMA}.{model} where {where}",
+        )[0][0]
+        for model, where in [
+            ("fct_lead_activities", "1 = 1"),
+            ("base_marketing__activities", "row_problem is null"),
+        ]
+    }
     daily = run_dbt(
-        ["build", "--select", "fct_lead_activities"],
+        ["build", "--select", *moments],
         work_dir=tmp_path,
         raw_dir=small_raw_dir,
         db_path=tmp_path / "unused.duckdb",
         env=postgres_server.env,
     )
     require(daily)
-    compiled = next((daily.target_path / "compiled").rglob("fct_lead_activities.sql"))
-    assert f"cast('{latest:%Y-%m-%d %H:%M:%S.%f}' as " in compiled.read_text()
+    for model, latest in moments.items():
+        compiled = next(
+            path
+            for path in (daily.target_path / "compiled").rglob(f"{model}.sql")
+            if path.parent.suffix != ".yml"  # not a unit test's fixture
+        )
+        assert f"cast('{latest:%Y-%m-%d %H:%M:%S.%f}' as " in compiled.read_text()
     assert_activity_fact_equals_duckdb(postgres_server, small_baseline)
+    assert_raw_activity_rows_equal_duckdb(postgres_server, small_baseline)
 
 
 # What the raw values become: DuckDB's try_cast and the Postgres functions

@@ -2,9 +2,11 @@
 
 - lead_score_history rescores each past date exactly as a fresh build with
   `lead_scoring__as_of_date` set to that date does.
-- The incremental fct_lead_activities, after new, late and re-delivered rows
-  arrive, equals a full refresh row for row; a second run changes nothing,
-  and the history gains only the new dates.
+- The incremental fct_lead_activities and base_marketing__activities, after
+  new, late, re-delivered and broken rows arrive, equal a full refresh row
+  for row, and so does the quarantine; a second run changes nothing, the
+  history gains only the new dates, and a row later than the lookback
+  fails the activity reconciliation.
 - account_scores finds accounts that are hot only together.
 """
 
@@ -197,15 +199,29 @@ def arrivals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     first = activities.filter(pa.array(is_first_delivery))
 
     # Re-delivered copies of rows of the first delivery near the cut.
-    delivered = [i for i in near_rows if i not in late_rows and is_first_delivery[i]][
-        :20
-    ]
+    candidates = [i for i in near_rows if i not in late_rows and is_first_delivery[i]]
+    delivered = candidates[:20]
     copies = activities.take(delivered).to_pylist()
     for number, row in enumerate(copies):
         shift = dt.timedelta(minutes=-30 if number % 2 else 30)
         row["occurred_at"] = row["occurred_at"] + shift
+    # Broken rows: an earlier copy without a lead (it must not hide the
+    # loaded copy), and rows without an activity_id (ranked as one group):
+    # one in the first delivery within the lookback, one on the last day.
+    broken = activities.take(candidates[20:23]).to_pylist()
+    broken[0]["lead_id"] = None
+    broken[0]["occurred_at"] -= dt.timedelta(hours=1)
+    broken[1]["activity_id"] = None
+    broken[1]["occurred_at"] = latest
+    broken[2]["activity_id"] = None
+    without_id = pa.Table.from_pylist(broken[2:], schema=activities.schema)
+    first = pa.concat_tables([first, without_id])
     everything = pa.concat_tables(
-        [activities, pa.Table.from_pylist(copies, schema=activities.schema)]
+        [
+            activities,
+            without_id,
+            pa.Table.from_pylist(copies + broken[:2], schema=activities.schema),
+        ]
     )
 
     first_dir = base / "first"
@@ -243,6 +259,7 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
         first.query("select activity_id, occurred_at from fct_lead_activities")
     )
     first_ids = set(first_occurred)
+    first_row_count = first.scalar("select count(*) from base_marketing__activities")
     assert not first_ids & set(arrivals["late_ids"])
 
     daily = build(daily_dir, arrivals["full_dir"], unit_tests=False)
@@ -254,6 +271,13 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
     full_facts = _table(refreshed, "fct_lead_activities", "activity_id")
     assert len(daily_facts) > len(first_ids)
     assert daily_facts == full_facts
+    # Every raw row with its copy rank and reason, and the quarantine, too.
+    daily_rows = _table(daily, "base_marketing__activities", "all")
+    assert daily_rows == _table(refreshed, "base_marketing__activities", "all")
+    assert len(daily_rows) > first_row_count
+    assert _table(daily, "data_quality_issues", "all") == _table(
+        refreshed, "data_quality_issues", "all"
+    )
     # The late rows and the earlier copies made it in, as a full build has them.
     loaded = {row["activity_id"]: row for row in daily_facts}
     assert set(arrivals["late_ids"]) <= loaded.keys()
@@ -283,9 +307,35 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
     again = build(daily_dir, arrivals["full_dir"], unit_tests=False)
     again.require_success()
     assert _table(again, "fct_lead_activities", "activity_id") == daily_facts
+    assert _table(again, "base_marketing__activities", "all") == daily_rows
     assert _table(again, "lead_score_history", "lead_id, scored_as_of") == history_after
     assert _table(again, "lead_scores", "lead_id") == _table(
         daily, "lead_scores", "lead_id"
+    )
+
+    # A row that occurred before the lookback and arrives now is not read:
+    # the activity reconciliation fails, and only that, until a full refresh.
+    late_dir = tmp_path / "too_late"
+    late_dir.mkdir()
+    for path in arrivals["full_dir"].iterdir():
+        (late_dir / path.name).write_bytes(path.read_bytes())
+    delivered = pq.read_table(arrivals["full_dir"] / "activities.parquet")
+    too_late = delivered.slice(0, 1).to_pylist()
+    too_late[0]["activity_id"] = "A_TOO_LATE"
+    too_late[0]["occurred_at"] = pc.min(delivered.column("occurred_at")).as_py()
+    _write_activities(
+        late_dir,
+        pa.concat_tables(
+            [delivered, pa.Table.from_pylist(too_late, schema=delivered.schema)]
+        ),
+    )
+    stale = build(daily_dir, late_dir, unit_tests=False)
+    assert not stale.run.success
+    failed = {r["unique_id"] for r in stale.run.results("fail", "error")}
+    assert failed == {"test.lead_scoring.assert_raw_activities_reconcile"}
+    assert not stale.scalar(
+        "select count(*) from base_marketing__activities"
+        " where activity_id = 'A_TOO_LATE'"
     )
 
 
