@@ -319,18 +319,31 @@
     {%- set columns = get_quoted_csv(
         arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where
-        {{ key }} in (
-            select {{ key }} from {{ source }} where {{ key }} is not null
-        )
-        or (
-            {{ key }} is null
-            and exists (select 1 from {{ source }} where {{ key }} is null)
-        );
+    where {{ lead_scoring.has_id_among(key, source) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
 {% endmacro %}
+
+{#- Whether a row's `column` is one of the ids the rows of `relation` hold,
+    rows without an id counting as one id: true for a null id when
+    `relation` has a row without one (a plain IN never matches null). The
+    rows of one activity_id, the missing id included, are ranked and
+    replaced together (base_marketing__activities and its strategy). -#}
+{% macro has_id_among(column, relation) -%}
+    (
+        {{ column }} in (
+            select {{ column }} from {{ relation }}
+            where {{ column }} is not null
+        )
+        or (
+            {{ column }} is null
+            and exists (
+                select 1 from {{ relation }} where {{ column }} is null
+            )
+        )
+    )
+{%- endmacro %}
 
 {#- The strategy of an incremental model that only ever adds rows whose
     key the table does not hold yet (lead_score_history): delete+insert

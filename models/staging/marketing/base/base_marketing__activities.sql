@@ -56,20 +56,8 @@ activities as (
         from {{ this }}
         where
             not {{ in_lookback }}
-            and (
-                activity_id in (
-                    select activities_arrived.activity_id
-                    from activities_arrived
-                )
-                or (
-                    activity_id is null
-                    and exists (
-                        select 1
-                        from activities_arrived
-                        where activities_arrived.activity_id is null
-                    )
-                )
-            )
+            and {{ lead_scoring.has_id_among(
+                'activity_id', 'activities_arrived') }}
 
     ),
 
