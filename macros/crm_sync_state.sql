@@ -1,7 +1,7 @@
 {#
     The sync-state table of the CRM export: one row per CRM and lead, the
     change hash last exported to that CRM. `scripts/export_crm_sync.py`
-    writes it after each export's files are complete; crm_lead_score_sync
+    writes it after each export's files are complete; sync_crm_lead_scores
     compares lead_scores with it, so it carries only what changed since.
     Created empty (if absent) at the start of every run, so the model builds
     before the first export; no other statement touches it.

@@ -285,7 +285,7 @@
     coalesce(isfinite({{ expression }}), false)
 {% endmacro %}
 
-{#- How fct_lead_activities and base_marketing__activities are
+{#- How int_activities_deduplicated and base_marketing__activities_ranked are
     materialised. Incremental where the engine can replace rows (their rows
     of an activity_id deleted and inserted again): a run reloads the
     lookback window and lets a late copy compete with the loaded one.
@@ -306,7 +306,7 @@
     {{ return('table') }}
 {% endmacro %}
 
-{#- The incremental strategy of base_marketing__activities, whose grain is
+{#- The incremental strategy of base_marketing__activities_ranked, whose grain is
     one raw row: delete every row of the activity_ids the new rows hold,
     then insert the new rows. Unlike delete+insert, rows without an
     activity_id count as one id (they are ranked as one group), so a run
@@ -329,7 +329,7 @@
     rows without an id counting as one id: true for a null id when
     `relation` has a row without one (a plain IN never matches null). The
     rows of one activity_id, the missing id included, are ranked and
-    replaced together (base_marketing__activities and its strategy). -#}
+    replaced together (base_marketing__activities_ranked and its strategy). -#}
 {% macro has_id_among(column, relation) -%}
     (
         {{ column }} in (

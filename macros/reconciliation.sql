@@ -3,7 +3,7 @@
     raw row count of `raw_relation` differs from the rows that reached
     `scored_relation` (narrowed by `scored_where`, SQL, if given; each row
     counts `scored_count`, SQL, one by default) plus the
-    rows of `source_table` that data_quality_issues records as kept out of
+    rows of `source_table` that fct_data_quality_issues records as kept out of
     the scores. No row: every raw row is accounted for, exactly once.
 -#}
 {% macro rows_reconcile(raw_relation, scored_relation, source_table,
@@ -34,7 +34,7 @@ scored_rows as (
 excluded_rows as (
 
     select count(*) as row_count
-    from {{ ref('data_quality_issues') }}
+    from {{ ref('fct_data_quality_issues') }}
     where source_table = '{{ source_table }}' and is_excluded_from_scores
 
 )

@@ -9,7 +9,7 @@
 
     Warehouses and Spark: the raw tables are already there; nothing to do.
     With a CRM source adapter enabled (hubspot_enabled, ...) nothing to do
-    either: the contract is read from the adapters' models.
+    either: the contract is read from the connectors' models.
 #}
 {% macro register_raw_sources() %}
     {{ return(adapter.dispatch('register_raw_sources', 'lead_scoring')()) }}
@@ -22,8 +22,8 @@
 {% macro duckdb__register_raw_sources() %}
     {% if not execute %}{{ return('') }}{% endif %}
     {#- With a CRM source adapter enabled the contract comes from its
-        schemas (see crm_adapters.sql), not from files. -#}
-    {% if lead_scoring.crm_adapters_enabled() %}{{ return('') }}{% endif %}
+        schemas (see crm_connectors.sql), not from files. -#}
+    {% if lead_scoring.crm_connectors_enabled() %}{{ return('') }}{% endif %}
     {% set raw_dir = env_var('LEAD_SCORING_RAW_DIR', 'data/raw') %}
     {% set schema = var('lead_scoring__raw_schema') %}
     {% do run_query('create schema if not exists ' ~ schema) %}

@@ -119,8 +119,8 @@
 
 {#- The order in which copies of one activity_id compete: the earliest
     first, then by every other column, so the kept copy never depends on
-    the order rows were read in. base_marketing__activities and the
-    incremental fct_lead_activities rank with it, so a daily run keeps the
+    the order rows were read in. base_marketing__activities_ranked and the
+    incremental int_activities_deduplicated rank with it, so a daily run keeps the
     same copy a full refresh keeps. -#}
 {% macro activity_copy_order() -%}
     occurred_at asc nulls last,

@@ -1,4 +1,4 @@
-"""Export the CRM sync (crm_lead_score_sync) as files a CRM bulk import reads.
+"""Export the CRM sync (sync_crm_lead_scores) as files a CRM bulk import reads.
 
 python scripts/export_crm_sync.py --out exports [--crm salesforce] [--format csv]
     [--batch-size 10000] [--dry-run]

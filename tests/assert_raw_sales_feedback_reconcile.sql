@@ -1,5 +1,5 @@
 {#- No verdict is lost: every raw sales-feedback row is used (staged, of a
-    known lead) or recorded in data_quality_issues as kept out, with a
+    known lead) or recorded in fct_data_quality_issues as kept out, with a
     reason, exactly once. -#}
 {{ lead_scoring.rows_reconcile(
     lead_scoring.raw_relation('crm', 'sales_feedback'), ref('stg_crm__sales_feedback'),

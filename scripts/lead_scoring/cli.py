@@ -63,7 +63,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="scratch folder for the project copy and its DuckDB (default: "
-        "target/history, replaced on each run)",
+        "target/backtest, replaced on each run)",
     )
 
 

@@ -1,4 +1,4 @@
-"""Export crm_lead_score_sync as files a CRM imports, and remember what went.
+"""Export sync_crm_lead_scores as files a CRM imports, and remember what went.
 
 One export per CRM is a folder `<out>/<crm>/<export_id>/` holding the rows
 in batches (`batch_0001.csv` ... or `.jsonl`) and `manifest.json`. The
@@ -44,7 +44,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-SYNC_MODEL = "crm_lead_score_sync"
+SYNC_MODEL = "sync_crm_lead_scores"
 MAPPINGS_SEED = "crm_field_mappings"
 DEFAULT_SYNC_SCHEMA = "crm_sync"
 DEFAULT_BATCH_SIZE = 10_000

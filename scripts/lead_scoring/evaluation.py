@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from lead_scoring import history, metrics, modeling, report
+from lead_scoring import backtest_workspace, metrics, modeling, report
 
 MODELS = {
     "rule_based": "Rule-based points (lead_score)",
@@ -53,7 +53,7 @@ class Settings:
 
 def _workspace(settings: Settings, progress: Callable[[str], None]):
     # the same scratch folder each run (replaced), so runs leave nothing behind
-    work_dir = settings.work_dir or history.REPO_ROOT / "target" / "history"
+    work_dir = settings.work_dir or backtest_workspace.REPO_ROOT / "target" / "backtest"
     if work_dir.exists() and settings.work_dir is None:
         shutil.rmtree(work_dir)
     dbt_vars = {
@@ -62,7 +62,7 @@ def _workspace(settings: Settings, progress: Callable[[str], None]):
         "lead_scoring__conversion_event": settings.conversion_event,
     }
     progress(f"Scratch project and database: {work_dir}")
-    return history.Workspace(
+    return backtest_workspace.Workspace(
         work_dir=work_dir,
         raw_dir=settings.raw_dir,
         dbt_vars=dbt_vars,
@@ -71,12 +71,12 @@ def _workspace(settings: Settings, progress: Callable[[str], None]):
 
 
 def _cutoffs(
-    settings: Settings, workspace: history.Workspace, with_test: bool
+    settings: Settings, workspace: backtest_workspace.Workspace, with_test: bool
 ) -> tuple[list[str], list[str]]:
     train, test = list(settings.train_cutoffs), list(settings.test_cutoffs)
     if not train or (with_test and not test):
         ends = workspace.data_ends_at()
-        auto_train, auto_test = history.default_cutoffs(
+        auto_train, auto_test = backtest_workspace.default_cutoffs(
             ends,
             settings.horizon_days,
             train_count=settings.train_count,
@@ -85,12 +85,12 @@ def _cutoffs(
         )
         train = train or auto_train
         test = (test or auto_test) if with_test else []
-    history.check_split(train, test, settings.horizon_days)
+    backtest_workspace.check_split(train, test, settings.horizon_days)
     return sorted(train), sorted(test)
 
 
 def _training_examples(
-    settings: Settings, workspace: history.Workspace, train: list[str]
+    settings: Settings, workspace: backtest_workspace.Workspace, train: list[str]
 ) -> modeling.Examples:
     workspace.progress(f"Training cut-offs: {', '.join(train)}")
     return modeling.Examples.concat(
@@ -136,14 +136,14 @@ def fit(
 
 def write_learned_points(
     settings: Settings,
-    workspace: history.Workspace,
+    workspace: backtest_workspace.Workspace,
     examples: modeling.Examples,
     points_out: Path,
     progress: Callable[[str], None],
 ) -> list[str]:
     """Proposed activity_weights.csv and fit_rules.csv in `points_out`; never
     the live seeds."""
-    live_seeds = (history.REPO_ROOT / "seeds").resolve()
+    live_seeds = (backtest_workspace.REPO_ROOT / "seeds").resolve()
     if points_out.resolve() == live_seeds:
         raise SystemExit(
             f"{points_out} holds the live seeds; write proposed points elsewhere "

@@ -1,8 +1,8 @@
 """Examples, the predictive model and learned points.
 
 An example is one lead at one cut-off: its features as of the cut-off (the
-`lead_features` mart, long form), its rule-based scores (`lead_scores`) and
-its label (`lead_outcomes`). The predictive model is a regularised logistic
+`fct_lead_features` mart, long form), its rule-based scores (`lead_scores`) and
+its label (`fct_lead_outcomes`). The predictive model is a regularised logistic
 regression (scikit-learn) on those features, categorical ones one-hot
 encoded with rare levels grouped as '(other)'. Its coefficients are folded
 back onto the raw feature values, so dbt applies the model in SQL as
@@ -38,7 +38,7 @@ OTHER = "(other)"
 MISSING = "(missing)"
 DECAYED_PREFIX = "decayed_count__"
 RECENCY_FEATURE = "log_days_since_last_activity"
-# Company size bands of lead_features and the employee_count ranges they are.
+# Company size bands of fct_lead_features and the employee_count ranges they are.
 SIZE_BANDS = {
     "0-9": (0, 10),
     "10-49": (10, 50),
@@ -121,7 +121,7 @@ def read_examples(
             outcomes.is_horizon_observed,
             {", ".join(f"scores.{c}" for c in SCORE_COLUMNS)}
         from lead_scores as scores
-        inner join lead_outcomes as outcomes
+        inner join fct_lead_outcomes as outcomes
             on scores.lead_id = outcomes.lead_id
         where not outcomes.had_opportunity_before
         order by scores.lead_id
@@ -132,7 +132,7 @@ def read_examples(
     categorical: list[dict[str, str]] = [{} for _ in rows]
     for lead_id, name, kind, text, number in connection.execute(
         "select lead_id, feature_name, feature_kind, categorical_value,"
-        " numeric_value from lead_features"
+        " numeric_value from fct_lead_features"
     ).fetchall():
         position = index.get(lead_id)
         if position is None:

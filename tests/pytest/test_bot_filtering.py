@@ -148,7 +148,7 @@ def test_bot_activity_is_counted_and_quarantined(filtered: Build) -> None:
         ),
         quarantined as (
             select count(*) as bot_rows
-            from data_quality_issues
+            from fct_data_quality_issues
             where reason_code = 'bot_activity' and is_excluded_from_scores
         )
         select lead_scores.lead_id, lead_scores.bot_activity_count,

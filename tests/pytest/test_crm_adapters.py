@@ -1,4 +1,4 @@
-"""CRM source adapters, integration-test style: small tables in the column
+"""CRM connectors, integration-test style: small tables in the column
 names Fivetran's HubSpot, Salesforce and Marketo connectors load
 (`connector_data/<connector>/<table>.csv`) are loaded into a DuckDB schema
 named like the connector's, and `dbt build` with the adapter switched on
@@ -165,7 +165,7 @@ def test_adapter_fixture_builds_to_the_expected_lead_scores(connector, tmp_path)
     )
     assert expected.activities <= activities, expected.activities - activities
     quarantined = set(
-        result.query("select record_id, reason_code from data_quality_issues")
+        result.query("select record_id, reason_code from fct_data_quality_issues")
     )
     assert quarantined == expected.quarantined
     # The raw contract files were not read: no view over them was made.

@@ -1,4 +1,4 @@
-"""The CRM sync: crm_lead_score_sync and the export script.
+"""The CRM sync: sync_crm_lead_scores and the export script.
 
 One copy of the default build's DuckDB file (5,000 leads, as `make demo`
 builds) is exported, its weights edited and rebuilt, and exported again:
@@ -31,14 +31,14 @@ pytestmark = pytest.mark.slow
 SYNC_SCOPE = [
     "build",
     "-s",
-    "+crm_lead_score_sync",
+    "+sync_crm_lead_scores",
     "--exclude-resource-type",
     "unit_test",
 ]
 
 
 def sync_rows(db_path: Path) -> list[dict[str, Any]]:
-    return query_dicts(db_path, "select * from crm_lead_score_sync")
+    return query_dicts(db_path, "select * from sync_crm_lead_scores")
 
 
 def mapped_columns(db_path: Path) -> dict[str, list[str]]:

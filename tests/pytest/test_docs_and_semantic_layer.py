@@ -76,7 +76,7 @@ def undocumented(manifest: dict[str, Any], catalog: dict[str, Any]) -> list[str]
         for name in (built or {}).get("columns", {}):
             if name.lower() not in columns:
                 missing.append(f"{unique_id}.{name} (not in YAML)")
-    # Models switched off by default (the CRM source adapters) are documented
+    # Models switched off by default (the CRM connectors) are documented
     # as well.
     for unique_id, versions in manifest.get("disabled", {}).items():
         for node in versions:

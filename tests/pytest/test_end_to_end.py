@@ -139,11 +139,11 @@ def test_lead_scores_has_one_row_per_lead_created_before_scored_as_of(
     # lead with the same email (they are scored as their survivor).
     expected = built.query(
         "select leads.lead_id from stg_crm__leads as leads"
-        " inner join lead_merge_map using (lead_id)"
-        " where lead_merge_map.is_survivor and leads.created_at < ? order by 1",
+        " inner join dim_lead_merges using (lead_id)"
+        " where dim_lead_merges.is_survivor and leads.created_at < ? order by 1",
         [scored_as_of],
     )
-    merged = built.scalar("select count(*) from lead_merge_map where not is_survivor")
+    merged = built.scalar("select count(*) from dim_lead_merges where not is_survivor")
     assert merged > 0, "the sample should hold leads sharing an email"
     actual = built.query("select lead_id from lead_scores order by 1")
     assert actual == expected
@@ -289,7 +289,7 @@ def test_raw_rows_reconcile_with_scores_and_quarantine(
 
     scored_leads = built.scalar("select count(*) from lead_scores")
     excluded_leads = built.scalar(
-        "select count(*) from data_quality_issues"
+        "select count(*) from fct_data_quality_issues"
         " where source_table = 'leads' and is_excluded_from_scores"
     )
     assert raw_leads == scored_leads + excluded_leads, (
@@ -302,7 +302,7 @@ def test_raw_rows_reconcile_with_scores_and_quarantine(
         "select count(*) from int_activities_decayed where is_current"
     )
     excluded_activities = built.scalar(
-        "select count(*) from data_quality_issues"
+        "select count(*) from fct_data_quality_issues"
         " where source_table = 'activities' and is_excluded_from_scores"
     )
     assert raw_activities == scored_activities + excluded_activities, (
@@ -396,7 +396,7 @@ def test_each_raw_lead_row_is_scored_or_quarantined_once(as_of_build: Build) -> 
             select lead_id, count(*) as copies from (
                 select lead_id from lead_scores
                 union all
-                select lead_id from data_quality_issues
+                select lead_id from fct_data_quality_issues
                 where source_table = 'leads' and is_excluded_from_scores
                     and lead_id is not null
             )

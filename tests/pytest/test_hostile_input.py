@@ -2,7 +2,7 @@
 
 Whatever the raw files hold, `dbt build` succeeds (or, for a file that breaks
 the contract, fails with a message naming the file and the column), every raw
-row is scored or reported in data_quality_issues exactly once, scores stay in
+row is scored or reported in fct_data_quality_issues exactly once, scores stay in
 0-100, and no value in the data changes the SQL that runs: quotes, SQL
 fragments, Jinja-looking text, emoji, right-to-left text, combining marks and
 10,000-character strings come out of the marts as they went in (trimmed;
@@ -53,7 +53,7 @@ pytestmark = pytest.mark.slow
 # under five minutes.
 GENERATED_EXAMPLES = 9
 
-MARTS = ("lead_scores", "dim_leads", "fct_lead_activities", "data_quality_issues")
+MARTS = ("lead_scores", "dim_leads", "fct_lead_activities", "fct_data_quality_issues")
 NUMBER_COLUMNS = {"employee_count", "annual_revenue", "duration_seconds", "amount"}
 TIMESTAMP_COLUMNS = {"created_at", "updated_at", "occurred_at", "closed_at"} | {
     "feedback_at"
@@ -923,7 +923,7 @@ def check_scores(built: Build) -> None:
         select
             count(*) filter (where issue_id is null) as null_ids,
             count(issue_id) - count(distinct issue_id) as repeated_ids
-        from data_quality_issues
+        from fct_data_quality_issues
         """
     )
     assert issues == dict.fromkeys(issues, 0), issues
@@ -932,7 +932,7 @@ def check_scores(built: Build) -> None:
 def _issues(built: Build, source_table: str) -> list[dict[str, Any]]:
     return built.query_dicts(
         "select record_id, lead_id, reason_code, is_excluded_from_scores"
-        " from data_quality_issues where source_table = ?",
+        " from fct_data_quality_issues where source_table = ?",
         [source_table],
     )
 
@@ -1126,7 +1126,7 @@ def require_build(built: Build, data: RawData) -> None:
 def check_everything(built: Build, data: RawData) -> None:
     require_build(built, data)
     for source_table, reason_code, count in built.query(
-        "select source_table, reason_code, count(*) from data_quality_issues"
+        "select source_table, reason_code, count(*) from fct_data_quality_issues"
         " group by 1, 2"
     ):
         REASONS_SEEN[(source_table, reason_code)] += count
@@ -1338,7 +1338,7 @@ def test_nan_and_infinite_numbers_in_typed_parquet_are_not_fatal(
         " where lead_id in ('L1', 'L2', 'L5') order by 1"
     ) == [("L1", None, None), ("L2", 42, None), ("L5", 42, None)]
     reported = built.query(
-        "select source_table, record_id from data_quality_issues"
+        "select source_table, record_id from fct_data_quality_issues"
         " where reason_code = 'implausible_value' order by 1, 2"
     )
     expected = [("activities", "A0"), *[("leads", f"L{n}") for n in range(1, 5)]]
@@ -1428,7 +1428,7 @@ def test_padded_timestamps_are_read_not_rejected(offsets_build: Build) -> None:
     created = dict(offsets_build.query("select lead_id, created_at from dim_leads"))
     rejected = dict(
         offsets_build.query(
-            "select lead_id, reason_code from data_quality_issues"
+            "select lead_id, reason_code from fct_data_quality_issues"
             " where source_table = 'leads' and is_excluded_from_scores"
         )
     )
@@ -1487,7 +1487,7 @@ def test_pipe_in_feedback_text_keeps_verdicts_apart(tmp_path: Path) -> None:
     assert built.scalar("select count(*) from stg_crm__sales_feedback") == 4
     assert (
         built.scalar(
-            "select count(distinct record_id) from data_quality_issues"
+            "select count(distinct record_id) from fct_data_quality_issues"
             " where source_table = 'sales_feedback'"
         )
         == 2

@@ -25,9 +25,9 @@ MARTS = (
     "lead_scores",
     "dim_leads",
     "fct_lead_activities",
-    "data_quality_issues",
+    "fct_data_quality_issues",
     "lead_score_history",
-    "lead_lifecycle_events",
+    "fct_lead_lifecycle_events",
     "account_scores",
 )
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]

@@ -126,8 +126,8 @@ def test_postgres_build_runs_every_kind_of_node(postgres_build: DbtRun) -> None:
     [
         ("lead_scores", "lead_id"),
         ("dim_leads", "lead_id"),
-        ("lead_merge_map", "lead_id"),
-        ("data_quality_issues", "issue_id"),
+        ("dim_lead_merges", "lead_id"),
+        ("fct_data_quality_issues", "issue_id"),
         ("account_scores", "account_domain"),
     ],
 )
@@ -176,9 +176,9 @@ def assert_raw_activity_rows_equal_duckdb(
         "select coalesce(activity_id, '-') || '#' || cast(copy_rank as varchar),"
         " lead_id, occurred_at, rejection_reason from {}"
     )
-    expected = small_baseline.query(sql.format("base_marketing__activities"))
+    expected = small_baseline.query(sql.format("base_marketing__activities_ranked"))
     actual = postgres_rows(
-        postgres_server, sql.format(f"{SCHEMA}.base_marketing__activities")
+        postgres_server, sql.format(f"{SCHEMA}.base_marketing__activities_ranked")
     )
     assert len(actual) == len(expected)
     comparison = compare_rows(
@@ -215,7 +215,7 @@ def test_daily_run_of_activity_tables_reloads_the_lookback_on_postgres(
         )[0][0]
         for model, where in [
             ("fct_lead_activities", "1 = 1"),
-            ("base_marketing__activities", "row_problem is null"),
+            ("base_marketing__activities_ranked", "row_problem is null"),
         ]
     }
     daily = run_dbt(

@@ -11,14 +11,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import Build, generate, run_dbt
-from lead_scoring import evaluation, history, modeling
+from lead_scoring import backtest_workspace, evaluation, modeling
 
 pytestmark = pytest.mark.slow
 
 CUTOFF = datetime(2026, 1, 1)
 FEATURE_ROWS = (
     "select lead_id, feature_name, feature_kind, categorical_value, numeric_value,"
-    " scored_as_of from lead_features order by lead_id, feature_name"
+    " scored_as_of from fct_lead_features order by lead_id, feature_name"
 )
 SCORE_ROWS = (
     "select lead_id, lead_score, fit_score, engagement_score, is_sales_ready,"
@@ -145,7 +145,7 @@ def test_no_feature_or_score_uses_data_from_after_the_cutoff(
     unconverted = [
         lead_id
         for (lead_id,) in before.query(
-            "select lead_id from lead_outcomes"
+            "select lead_id from fct_lead_outcomes"
             " where not had_opportunity_before and not converted_within_horizon"
             " order by lead_id limit 80"
         )
@@ -159,10 +159,10 @@ def test_no_feature_or_score_uses_data_from_after_the_cutoff(
 
     # the later rows were read: they changed the labels ...
     converted = after.scalar(
-        "select count(*) from lead_outcomes where converted_within_horizon"
+        "select count(*) from fct_lead_outcomes where converted_within_horizon"
     )
     converted_before = before.scalar(
-        "select count(*) from lead_outcomes where converted_within_horizon"
+        "select count(*) from fct_lead_outcomes where converted_within_horizon"
     )
     assert converted == converted_before + added
     assert (
@@ -253,6 +253,6 @@ def test_fit_writes_the_seed_and_proposes_points_beside_the_live_seeds(
             evaluation.Settings(raw_dir=backtest_sample),
             None,  # refused before the workspace is used
             modeling.Examples([], [], [], [], []),
-            history.REPO_ROOT / "seeds",
+            backtest_workspace.REPO_ROOT / "seeds",
             print,
         )

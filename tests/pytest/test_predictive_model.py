@@ -9,7 +9,7 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from lead_scoring import history, metrics, modeling, report
+from lead_scoring import backtest_workspace, metrics, modeling, report
 from sklearn import metrics as sk_metrics
 from sklearn.linear_model import LogisticRegression
 
@@ -71,7 +71,7 @@ def synthetic_examples(count: int, seed: int) -> modeling.Examples:
     numeric = [
         {"decayed_count__page_view": v, "noise": n}
         if v
-        else {"noise": n}  # like lead_features: a 0 count has no row
+        else {"noise": n}  # like fct_lead_features: a 0 count has no row
         for v, n in zip(visits, noise, strict=True)
     ]
     categorical = [
@@ -218,17 +218,17 @@ def test_proposed_weights_keep_labels_and_half_lives() -> None:
 
 
 def test_default_cutoffs_leave_a_horizon_between_train_and_test() -> None:
-    train, test = history.default_cutoffs(
+    train, test = backtest_workspace.default_cutoffs(
         datetime(2026, 7, 1), 90, train_count=3, test_count=1
     )
     assert test == ["2026-04-01"]
     assert train == ["2025-07-01", "2025-10-01", "2026-01-01"]
-    history.check_split(train, test, 90)
+    backtest_workspace.check_split(train, test, 90)
 
 
 def test_overlapping_split_is_refused() -> None:
     with pytest.raises(SystemExit, match="horizon reaches past"):
-        history.check_split(["2026-01-15"], ["2026-03-01"], 90)
+        backtest_workspace.check_split(["2026-01-15"], ["2026-03-01"], 90)
 
 
 # --- the report ---------------------------------------------------------------

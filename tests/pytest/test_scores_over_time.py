@@ -2,7 +2,7 @@
 
 - lead_score_history rescores each past date exactly as a fresh build with
   `lead_scoring__as_of_date` set to that date does.
-- The incremental fct_lead_activities and base_marketing__activities, after
+- The incremental fct_lead_activities and base_marketing__activities_ranked, after
   new, late, re-delivered and broken rows arrive, equal a full refresh row
   for row, and so does the quarantine; a second run changes nothing, the
   history gains only the new dates, and a row later than the lookback
@@ -259,7 +259,9 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
         first.query("select activity_id, occurred_at from fct_lead_activities")
     )
     first_ids = set(first_occurred)
-    first_row_count = first.scalar("select count(*) from base_marketing__activities")
+    first_row_count = first.scalar(
+        "select count(*) from base_marketing__activities_ranked"
+    )
     assert not first_ids & set(arrivals["late_ids"])
 
     daily = build(daily_dir, arrivals["full_dir"], unit_tests=False)
@@ -272,11 +274,11 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
     assert len(daily_facts) > len(first_ids)
     assert daily_facts == full_facts
     # Every raw row with its copy rank and reason, and the quarantine, too.
-    daily_rows = _table(daily, "base_marketing__activities", "all")
-    assert daily_rows == _table(refreshed, "base_marketing__activities", "all")
+    daily_rows = _table(daily, "base_marketing__activities_ranked", "all")
+    assert daily_rows == _table(refreshed, "base_marketing__activities_ranked", "all")
     assert len(daily_rows) > first_row_count
-    assert _table(daily, "data_quality_issues", "all") == _table(
-        refreshed, "data_quality_issues", "all"
+    assert _table(daily, "fct_data_quality_issues", "all") == _table(
+        refreshed, "fct_data_quality_issues", "all"
     )
     # The late rows and the earlier copies made it in, as a full build has them.
     loaded = {row["activity_id"]: row for row in daily_facts}
@@ -307,7 +309,7 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
     again = build(daily_dir, arrivals["full_dir"], unit_tests=False)
     again.require_success()
     assert _table(again, "fct_lead_activities", "activity_id") == daily_facts
-    assert _table(again, "base_marketing__activities", "all") == daily_rows
+    assert _table(again, "base_marketing__activities_ranked", "all") == daily_rows
     assert _table(again, "lead_score_history", "lead_id, scored_as_of") == history_after
     assert _table(again, "lead_scores", "lead_id") == _table(
         daily, "lead_scores", "lead_id"
@@ -334,7 +336,7 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
     failed = {r["unique_id"] for r in stale.run.results("fail", "error")}
     assert failed == {"test.lead_scoring.assert_raw_activities_reconcile"}
     assert not stale.scalar(
-        "select count(*) from base_marketing__activities"
+        "select count(*) from base_marketing__activities_ranked"
         " where activity_id = 'A_TOO_LATE'"
     )
 

@@ -31,8 +31,8 @@ BUILD_TIMEOUT_SECONDS = 1500
 MARTS = {
     "lead_scores": "lead_id",
     "dim_leads": "lead_id",
-    "lead_merge_map": "lead_id",
-    "data_quality_issues": "issue_id",
+    "dim_lead_merges": "lead_id",
+    "fct_data_quality_issues": "issue_id",
     "account_scores": "account_domain",
 }
 

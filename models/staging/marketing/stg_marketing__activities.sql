@@ -3,7 +3,7 @@ with
 
 activities as (
 
-    select * from {{ ref('base_marketing__activities') }}
+    select * from {{ ref('base_marketing__activities_ranked') }}
 
 ),
 

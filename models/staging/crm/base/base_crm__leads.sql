@@ -1,7 +1,7 @@
 {#
     Every raw lead row, typed and cleaned, with the reason it cannot be
     scored (null when it can). stg_crm__leads keeps the usable rows;
-    data_quality_issues reports the rest, so no row is lost.
+    fct_data_quality_issues reports the rest, so no row is lost.
 #}
 {%- set contract = lead_scoring.raw_contract()['leads'] -%}
 {%- set extras = lead_scoring.extra_columns(

@@ -2,7 +2,7 @@
     Every raw opportunity row, typed, with the reason it cannot be used
     (null when it can). Copies of one opportunity_id: the usable copy with
     the latest news (closed before open, latest close) is kept, the rest
-    are marked duplicates. data_quality_issues reports every rejected row.
+    are marked duplicates. fct_data_quality_issues reports every rejected row.
 #}
 with
 

@@ -1,7 +1,7 @@
 {#
     Every raw sales-feedback row, typed, with the reason it cannot be used
     (null when it can): no lead, no usable time, or an exact repeat of a
-    verdict already kept. data_quality_issues reports every rejected row.
+    verdict already kept. fct_data_quality_issues reports every rejected row.
 #}
 with
 

@@ -1,8 +1,8 @@
 {#
     Every raw activity row, typed and cleaned, with the problem that makes
     it unusable on its own (row_problem, null when it is usable). No dedup:
-    base_marketing__activities ranks re-delivered copies, and the
-    incremental fct_lead_activities reads only the rows that arrived since
+    base_marketing__activities_ranked ranks re-delivered copies, and the
+    incremental int_activities_deduplicated reads only the rows that arrived since
     its last run from here, before any window over all rows.
 #}
 with

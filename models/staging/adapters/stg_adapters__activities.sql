@@ -1,4 +1,0 @@
-{#- The raw contract's activities from the enabled CRM source adapters (see
-    macros/crm_adapters.sql); read by the base models instead of the
-    source when any adapter is enabled. -#}
-{{ lead_scoring.union_adapter_rows('activities') }}
