@@ -214,7 +214,7 @@ def test_daily_run_of_activity_tables_reloads_the_lookback_on_postgres(
             f" from {SCHEMA}.{model} where {where}",
         )[0][0]
         for model, where in [
-            ("fct_lead_activities", "1 = 1"),
+            ("int_activities_deduplicated", "1 = 1"),
             ("base_marketing__activities_ranked", "row_problem is null"),
         ]
     }

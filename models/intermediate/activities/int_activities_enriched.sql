@@ -1,7 +1,7 @@
 {#-
     Every usable activity with whether its lead exists (and when that lead
     was created). Activities of unknown leads are reported in
-    fct_data_quality_issues; the rest become fct_lead_activities.
+    fct_data_quality_issues; the rest become int_activities_deduplicated.
 -#}
 with
 

@@ -124,8 +124,8 @@ lead_dates as (
 facts_as_of as (
 
     {#- Narrow rows first, the lead's own (wide) columns joined once at the
-        end: joining them first carried every column through four hash
-        joins, which at a million leads would not fit in 3 GB. #}
+        end: joining them first carries every column through four hash
+        joins, which at scale needs several times the memory. #}
     select
         lead_dates.lead_id,
         lead_dates.scored_as_of,

@@ -3,8 +3,8 @@
     Engagement per lead, scoring date and activity type: the decayed points
     summed, then capped at the type's max_points (in either direction for
     negative types), so one repeated action cannot inflate a score. Also
-    the counts and durations fct_lead_features uses, so the activities are read
-    once. A table: int_leads_as_of, the reasons, fct_lead_features and
+    the counts and durations int_leads_featurized uses, so the activities are read
+    once. A table: int_leads_as_of, the reasons, int_leads_featurized and
     lead_scores all read it.
 
     The sums are the same as summing int_activities_decayed (an activity's
@@ -216,7 +216,7 @@ points_summed as (
     inner join segments_dated
         on segment_sums.segment_end = segments_dated.segment_end
     {#- A lead created at or after a date has no score as of it (created_at
-        is never null: dim_leads' test). #}
+        is never null: int_leads_deduplicated' test). #}
     where segment_sums.lead_created_at < segments_dated.scored_as_of
     group by 1, 2, 3
 
