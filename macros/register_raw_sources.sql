@@ -98,23 +98,34 @@
 
 {#- The raw data contract: required columns per table (README documents
     each; scripts/lead_scoring/contract.py holds the same list). -#}
+{#- The raw data contract, declared once: the tables of the sources whose
+    meta says raw_contract, each with the columns its YAML lists, in order.
+    Empty where there is no graph: while dbt parses, and in a unit test. -#}
 {% macro raw_contract() %}
-    {{ return({
-        'leads': ['lead_id', 'email', 'first_name', 'last_name', 'job_title',
-                  'company_name', 'company_domain', 'industry',
-                  'employee_count', 'annual_revenue', 'country',
-                  'lead_source', 'created_at', 'updated_at'],
-        'activities': ['activity_id', 'lead_id', 'activity_type',
-                       'occurred_at', 'url', 'campaign', 'asset',
-                       'duration_seconds'],
-        'opportunities': ['opportunity_id', 'lead_id', 'created_at', 'stage',
-                          'is_won', 'closed_at', 'amount'],
-        'sales_feedback': ['lead_id', 'feedback_at', 'disposition', 'reason'],
-    }) }}
+    {%- set contract = {} -%}
+    {%- for table in lead_scoring.raw_contract_tables() -%}
+        {%- do contract.update({table.name: table.columns.keys() | list}) -%}
+    {%- endfor -%}
+    {{ return(contract) }}
 {% endmacro %}
 
 {% macro optional_raw_tables() %}
-    {{ return(['sales_feedback']) }}
+    {%- set optional = [] -%}
+    {%- for table in lead_scoring.raw_contract_tables() -%}
+        {%- if table.meta.get('optional') -%}
+            {%- do optional.append(table.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(optional) }}
+{% endmacro %}
+
+{#- The source tables of the raw contract (see raw_contract). -#}
+{% macro raw_contract_tables() %}
+    {%- if not execute or 'sources' not in graph -%}{{ return([]) }}{%- endif -%}
+    {{ return(graph.sources.values()
+        | selectattr('source_meta.raw_contract', 'defined')
+        | selectattr('source_meta.raw_contract')
+        | list) }}
 {% endmacro %}
 
 {#- A CSV whose rows have more fields than its header (an unquoted comma in

@@ -156,7 +156,9 @@ class Workspace:
             [(scored_as_of,)] = connection.execute(
                 "select max(scored_as_of) from int_scoring_as_of"
             ).fetchall()
-            leads = connection.execute("select count(*) from int_leads_deduplicated").fetchone()
+            leads = connection.execute(
+                "select count(*) from int_leads_deduplicated"
+            ).fetchone()
         if scored_as_of is None or not leads[0]:
             raise SystemExit("No leads in the raw data: nothing to fit or backtest.")
         return scored_as_of

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import start_dbt
+from conftest import REPO_ROOT, start_dbt
 
 Manifest = dict[str, Any]
 Exceptions = dict[tuple[str, str], str]
@@ -902,3 +902,20 @@ def test_exceptions_silence_a_rule_and_stale_ones_are_found():
         "('parents', 'gone_model')",
         "('no_such_rule', 'leads_wide')",
     ]
+
+
+def test_readme_lists_the_raw_contract() -> None:
+    """The raw contract is declared once, in the sources YAML (read by the
+    macro raw_contract and by scripts/lead_scoring/contract.py); the README's
+    table documents it for users and must say the same, table by table."""
+    from lead_scoring.contract import OPTIONAL_TABLES, RAW_TABLES
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("\n## Bring your own data\n", 1)[1].split("\n#", 1)[0]
+    row = re.compile(r"^\| `(\w+)`( \(optional\))? \| ([^|]+) \|", re.M)
+    documented: dict[str, tuple[str, ...]] = {}
+    for match in row.finditer(section):
+        table, optional, columns = match.groups()
+        documented[table] = tuple(re.findall(r"`(\w+)`", columns))
+        assert bool(optional) == (table in OPTIONAL_TABLES), match[0]
+    assert documented == RAW_TABLES
