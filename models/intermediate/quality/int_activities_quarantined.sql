@@ -56,7 +56,7 @@ activity_issues as (
                 then 'A repeated copy of an activity already counted'
         end as reason_detail,
         true as is_excluded_from_scores,
-        copy_rank as copy_number
+        copy_rank
     from activity_rows
     where rejection_reason is not null
 
@@ -70,7 +70,7 @@ activity_issues as (
         'Not a plausible number, kept as missing: ' || implausible_values
             as reason_detail,
         false as is_excluded_from_scores,
-        copy_rank as copy_number
+        copy_rank
     from activity_rows
     where rejection_reason is null and implausible_values is not null
 
@@ -83,7 +83,7 @@ activity_issues as (
         'unknown_lead' as reason_code,
         'No usable lead has this lead_id (deleted?)' as reason_detail,
         true as is_excluded_from_scores,
-        1 as copy_number
+        1 as copy_rank
     from activities
     where not is_known_lead
 
@@ -104,7 +104,7 @@ activity_issues as (
                     || '), left out of engagement points'
         end as reason_detail,
         true as is_excluded_from_scores,
-        1 as copy_number
+        1 as copy_rank
     from scoped_activities
     where exclusion_reason is not null and is_current
 
@@ -119,7 +119,7 @@ activity_issues as (
         || ' is not in the activity_weights seed: kept, scored 0'
             as reason_detail,
         false as is_excluded_from_scores,
-        1 as copy_number
+        1 as copy_rank
     from lead_activities
     left join activity_weights
         on

@@ -47,7 +47,7 @@ lead_issues as (
                 then 'Another version of this lead is used (newest usable)'
         end as reason_detail,
         true as is_excluded_from_scores,
-        version_rank as copy_number
+        copy_rank
     from lead_rows
     where rejection_reason is not null
 
@@ -61,7 +61,7 @@ lead_issues as (
         'Not a plausible number, scored as missing: ' || implausible_values
             as reason_detail,
         false as is_excluded_from_scores,
-        version_rank as copy_number
+        copy_rank
     from lead_rows
     where rejection_reason is null and implausible_values is not null
 
@@ -75,7 +75,7 @@ lead_issues as (
         'Email is missing or not an address: scored by the invalid-email '
         || 'rules' as reason_detail,
         false as is_excluded_from_scores,
-        1 as copy_number
+        1 as copy_rank
     from leads
     where not is_email_valid
 
@@ -89,7 +89,7 @@ lead_issues as (
         'Same email as lead ' || leads_merged.survivor_lead_id
         || ', created earlier: merged into it' as reason_detail,
         true as is_excluded_from_scores,
-        1 as copy_number
+        1 as copy_rank
     from leads_merged
     where not leads_merged.is_survivor
 
@@ -102,7 +102,7 @@ lead_issues as (
         'created_after_as_of' as reason_code,
         'Lead created after the scoring date' as reason_detail,
         true as is_excluded_from_scores,
-        1 as copy_number
+        1 as copy_rank
     from leads
     inner join leads_merged
         on leads.lead_id = leads_merged.lead_id

@@ -46,7 +46,7 @@ outcome_issues as (
                 then 'No usable lead has this lead_id (deleted or merged?)'
         end as reason_detail,
         true as is_excluded_from_scores,
-        opportunity_rows.copy_rank as copy_number
+        opportunity_rows.copy_rank
     from opportunity_rows
     left join leads
         on opportunity_rows.lead_id = leads.lead_id
@@ -64,7 +64,7 @@ outcome_issues as (
         'Not a plausible number, kept as missing: ' || implausible_values
             as reason_detail,
         false as is_excluded_from_scores,
-        copy_rank as copy_number
+        copy_rank
     from opportunity_rows
     where rejection_reason is null and implausible_values is not null
 
@@ -86,7 +86,7 @@ outcome_issues as (
                 then 'No usable lead has this lead_id (deleted or merged?)'
         end as reason_detail,
         true as is_excluded_from_scores,
-        feedback_rows.copy_rank as copy_number
+        feedback_rows.copy_rank
     from feedback_rows
     left join leads
         on feedback_rows.lead_id = leads.lead_id

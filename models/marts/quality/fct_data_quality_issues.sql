@@ -41,7 +41,7 @@ issues_keyed as (
         {{ dbt.hash(
             "source_table || '|' || reason_code || '|' || "
             ~ "coalesce(record_id, '') || '|' || "
-            ~ "cast(copy_number as " ~ dbt.type_string() ~ ")") }} as issue_id,
+            ~ "cast(copy_rank as " ~ dbt.type_string() ~ ")") }} as issue_id,
         *
     from issues
 

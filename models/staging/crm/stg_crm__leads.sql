@@ -11,7 +11,7 @@ usable_leads as (
 
     select
         {{ lead_scoring.star_except(ref('base_crm__leads'),
-            ['version_rank', 'row_problem', 'rejection_reason',
+            ['copy_rank', 'row_problem', 'rejection_reason',
                 'implausible_values']) }},
         {{ lead_scoring.is_valid_email('email') }} as is_email_valid,
         case

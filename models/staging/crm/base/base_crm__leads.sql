@@ -86,7 +86,7 @@ versions_ranked as (
                 updated_at desc nulls last,
                 created_at desc nulls last,
                 email asc nulls last
-        ) as version_rank
+        ) as copy_rank
     from problems_found
 
 ),
@@ -97,7 +97,7 @@ reasons_assigned as (
         *,
         coalesce(
             row_problem,
-            case when version_rank > 1 then 'superseded_lead_version' end
+            case when copy_rank > 1 then 'superseded_lead_version' end
         ) as rejection_reason
     from versions_ranked
 
