@@ -20,7 +20,7 @@ LEADS ?= 5000
 TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
-.PHONY: help demo test test-spark install engines bench sample-data build score top export \
+.PHONY: help demo test test-spark install install-test engines bench sample-data build score top export \
 	lint pytest lock clean fit backtest x-education
 
 help:
@@ -33,22 +33,58 @@ help:
 	@echo "make fit    fit the predictive model on LEAD_SCORING_RAW_DIR (writes its seed)"
 	@echo "make backtest  every model on past cut-offs: reports/backtest/report.html"
 	@echo "make x-education  import the X Education leads and backtest on them"
+	@echo "make install       .venv with what DuckDB scoring needs (make demo)"
+	@echo "make install-test  .venv with everything (Postgres, Spark, MetricFlow, lint, pytest)"
+	@echo "make lock   regenerate requirements.txt from pyproject.toml"
 
 demo: install sample-data score backtest
 
 score: build top
 
-install: $(VENV)/.installed
+# Two installs into the same .venv. pyproject.toml says what each wants:
+# `install` (make demo and the scoring scripts) its [project] dependencies,
+# DuckDB scoring only; `install-test` (make test, lint) those plus every
+# extra (Postgres, Spark, MetricFlow, lint and test tools). requirements.txt,
+# the full lock, is the constraints file of both, so every package is pinned
+# in the same pip step (dbt-core stays on 1.11). The project is installed as
+# an empty package only for pip to read pyproject's lists (see there); a
+# constraints file rather than two lock files keeps one lock to regenerate.
+# A stamp each: `make test` after `make demo` adds the extras, `make demo`
+# after `make test` installs nothing.
+EXTRAS := postgres,spark,semantic,dev
 
-$(VENV)/.installed: requirements.txt
+install: $(VENV)/.installed-demo
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.created:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=..."; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "$(PYTHON) is older than 3.11: set PYTHON=..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==25.3
-	# One install step, every version pinned (dbt-core stays on 1.11).
-	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
+
+# pip installs a package the constraints do not name, unpinned: fail then.
+define check_locked
+	@unlocked="$$($(PY) -m pip freeze --exclude pip --exclude lead-scoring-warehouse \
+		| grep -vxFf requirements.txt)"; \
+	if [ -n "$$unlocked" ]; then \
+		echo "In $(VENV) but not in requirements.txt: $$unlocked" | tr '\n' ' ' >&2; \
+		echo "(make lock; or rm -rf $(VENV) if left over from an older lock)" >&2; \
+		exit 1; \
+	fi
+endef
+
+$(VENV)/.installed-demo: pyproject.toml requirements.txt | $(VENV)/.created
+	$(PY) -m pip install --quiet -c requirements.txt .
+	$(check_locked)
+	touch $@
+
+# The full install satisfies `install` too.
+$(VENV)/.installed-test: pyproject.toml requirements.txt | $(VENV)/.created
+	$(PY) -m pip install --quiet -c requirements.txt '.[$(EXTRAS)]'
+	$(check_locked)
+	touch $@ $(VENV)/.installed-demo
 
 # What the Postgres and Spark tests need besides Python: a PostgreSQL server
 # (Debian's package; the tests start their own throwaway server) and a Java
@@ -107,7 +143,7 @@ x-education: install
 
 # dbt build runs before sqlfluff so the linter compiles models against built
 # tables (the fit-rule unpivot reads the catalogue).
-test: install engines
+test: install-test engines
 	rm -rf data/test
 	$(PY) scripts/generate_sample_data.py --leads 3000 --out $(TEST_RAW_DIR)
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
@@ -121,21 +157,27 @@ test: install engines
 
 # The project on Spark alone (tests/pytest/test_spark.py, part of make test):
 # about four minutes on 2 cores.
-test-spark: install engines
+test-spark: install-test engines
 	$(BIN)/pytest -m spark; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/sqlfluff lint models analyses
 
+# The full lock: pyproject.toml's pins with every extra, and whatever they
+# pull in, as pip freeze of a fresh venv (without the empty project itself).
+LOCK_VENV ?= /tmp/lead-scoring-lock
 lock:
-	rm -rf /tmp/lead-scoring-lock && $(PYTHON) -m venv /tmp/lead-scoring-lock
-	/tmp/lead-scoring-lock/bin/pip install --quiet -r requirements.in
-	{ echo "# Pinned lock of requirements.in (pip freeze of a fresh venv). Regenerate: make lock"; \
-	  /tmp/lead-scoring-lock/bin/pip freeze --exclude pip; } > requirements.txt
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3
+	$(LOCK_VENV)/bin/python -m pip install --quiet '.[$(EXTRAS)]'
+	{ echo "# Pinned lock of pyproject.toml with every extra (pip freeze of a fresh venv)."; \
+	  echo "# Both installs use it as a constraints file. Regenerate: make lock"; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude pip --exclude lead-scoring-warehouse; \
+	} > requirements.txt
 
 clean:
 	rm -rf target logs data/test $(LEAD_SCORING_DUCKDB_PATH)
