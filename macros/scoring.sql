@@ -75,12 +75,13 @@
     {%- endif -%}
     {%- if not available -%}
         {#- Parsing, or the relation is not built yet (e.g. linting). -#}
-        {{- empty -}}{{- return('') -}}
+        {{- return(empty) -}}
     {%- endif -%}
     {%- set used = [] -%}
     {%- for rules in rule_relations -%}
-        {#- The first column of a rule seed is its id. -#}
-        {%- set rows = run_query('select * from ' ~ rules) -%}
+        {#- The first column of a rule seed is its id. Its whole table, also
+            in a `--empty` run (which limits each ref to no rows). -#}
+        {%- set rows = run_query('select * from ' ~ rules.render()) -%}
         {%- for row in rows -%}
             {%- set attribute = (row['attribute'] or '') | string | trim
                 | lower -%}
@@ -94,7 +95,7 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- if not used -%}{{- empty -}}{{- return('') -}}{%- endif -%}
+    {%- if not used -%}{{- return(empty) -}}{%- endif -%}
     {%- for column in used %}
         {%- set value = 'lower(trim(cast(' ~ adapter.quote(column) ~ ' as '
             ~ dbt.type_string() ~ ')))' %}

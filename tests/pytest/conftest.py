@@ -14,12 +14,15 @@ apart.
 
 from __future__ import annotations
 
+import atexit
 import csv
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -167,6 +170,50 @@ class DbtCommand:
     env: dict[str, str]
     target_path: Path
     log_path: Path
+    # The saved parse this run starts from and, after it, saves (see PARSES).
+    parse_file: Path
+
+
+# Parses shared between the suite's dbt runs, through dbt's own partial
+# parsing: a run starts from the parse a previous run saved with the same key
+# and re-parses only the files that changed since. dbt itself checks that a
+# saved parse still fits (the vars, the profile's settings, each file by its
+# content) and parses everything again when it does not; the key only keeps
+# apart what dbt would reject anyway, and the project directory, because a
+# parse reads seeds from the directory it was made in.
+PARSES = Path(tempfile.mkdtemp(prefix="lead-scoring-parses-"))
+atexit.register(shutil.rmtree, PARSES, ignore_errors=True)
+PARSE_FILE_NAME = "partial_parse.msgpack"
+
+
+def parse_file(project_dir: Path, dbt_vars: dict | None, env: dict[str, str]) -> Path:
+    """Where the saved parse of runs with these settings lives."""
+    settings = {
+        name: value
+        for name, value in env.items()
+        # The raw folder is read by the run's first hook, never by the parse.
+        if name.startswith("LEAD_SCORING_") and name != "LEAD_SCORING_RAW_DIR"
+    }
+    key = json.dumps(
+        [str(project_dir.resolve()), dbt_vars or {}, settings], sort_keys=True
+    )
+    return PARSES / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.msgpack"
+
+
+def reuse_parse(command: DbtCommand) -> None:
+    """Put the saved parse where the run looks for it (its target path)."""
+    if command.parse_file.exists():
+        command.target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(command.parse_file, command.target_path / PARSE_FILE_NAME)
+
+
+def save_parse(command: DbtCommand) -> None:
+    """Keep the parse of a run that succeeded, for the next run with its key."""
+    made = command.target_path / PARSE_FILE_NAME
+    if made.exists() and not command.parse_file.exists():
+        partial = command.parse_file.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(made, partial)
+        partial.replace(command.parse_file)
 
 
 def dbt_command(
@@ -181,9 +228,12 @@ def dbt_command(
 ) -> DbtCommand:
     """The child-process command line and environment of one dbt run.
 
-    Target and log folders are made in `work_dir`; partial parsing is off, so
-    the environment variables of this run are the ones dbt reads. `env` adds
-    to (or overrides) them: another target's settings, for instance.
+    Target and log folders are made in `work_dir`, the run's working
+    directory. `env` adds to (or overrides) the environment variables of the
+    run: another target's settings, for instance. The run starts from the
+    saved parse of earlier runs with the same settings (see PARSES); a
+    database in `work_dir` is named relative to it, so runs in different
+    folders share one.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     target_path = work_dir / "target"
@@ -198,7 +248,7 @@ def dbt_command(
         str(target_path),
         "--log-path",
         str(log_path),
-        "--no-partial-parse",
+        "--partial-parse",
         "--no-use-colors",
     ]
     if dbt_vars:
@@ -208,12 +258,18 @@ def dbt_command(
         "DBT_PROFILES_DIR": str(REPO_ROOT),
         "LEAD_SCORING_TARGET": "duckdb",
         "LEAD_SCORING_RAW_DIR": str(raw_dir),
-        "LEAD_SCORING_DUCKDB_PATH": str(db_path),
+        "LEAD_SCORING_DUCKDB_PATH": str(
+            db_path.name if db_path.parent == work_dir else db_path
+        ),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(env or {}),
     }
     return DbtCommand(
-        [sys.executable, "-c", dbt_child.RUNNER, *full_args], env, target_path, log_path
+        [sys.executable, "-c", dbt_child.RUNNER, *full_args],
+        env,
+        target_path,
+        log_path,
+        parse_file(project_dir, dbt_vars, env),
     )
 
 
@@ -223,6 +279,7 @@ def run_dbt(
     """Run one dbt command (see `dbt_command` for the options) and wait at
     most `timeout` seconds (then subprocess.TimeoutExpired is raised)."""
     command = dbt_command(args, work_dir=work_dir, **options)
+    reuse_parse(command)
     completed = subprocess.run(
         command.argv,
         cwd=work_dir,
@@ -232,6 +289,8 @@ def run_dbt(
         timeout=timeout,
         check=False,
     )
+    if completed.returncode == 0:
+        save_parse(command)
     return DbtRun(
         args=tuple(command.argv[3:]),
         success=completed.returncode == 0,
@@ -275,6 +334,7 @@ def start_dbt(args: Sequence[str], *, work_dir: Path, **options: Any) -> DbtProc
     process. Console output goes to `work_dir`/console.txt.
     """
     command = dbt_command(args, work_dir=work_dir, **options)
+    reuse_parse(command)
     with (work_dir / "console.txt").open("ab") as console:
         process = subprocess.Popen(
             command.argv,
@@ -446,3 +506,27 @@ def small_baseline(
     )
     result.require_success()
     return result
+
+
+# `make test` runs the suite on two workers (pytest-xdist, --dist loadgroup).
+# Tests that share an expensive session fixture run on one worker, so it is
+# built once: the engines' tests (a Postgres server, Spark, and the small
+# sample's baseline build they compare with) and the tests of the default
+# sample's full build. Every other test goes to whichever worker is free.
+XDIST_GROUPS = {
+    "test_postgres.py": "engines",
+    "test_spark.py": "engines",
+    "test_idempotence.py": "engines",
+    "test_end_to_end.py": "default_build",
+    "test_scores_over_time.py": "default_build",
+    "test_bot_filtering.py": "default_build",
+    "test_crm_sync.py": "default_build",
+    "test_docs_and_semantic_layer.py": "default_build",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = XDIST_GROUPS.get(item.path.name)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -144,12 +144,12 @@ def test_second_build_on_the_same_data_changes_no_mart(
 @pytest.mark.parametrize(
     ("built_before", "kill_at"),
     [
-        (False, "START sql incremental model main.fct_lead_activities"),
+        (False, "START sql incremental model main.int_activities_deduplicated"),
         (True, "START sql table model main.lead_scores"),
         (True, "START sql incremental model main.lead_score_history"),
     ],
     ids=[
-        "first_build_killed_at_fct_lead_activities",
+        "first_build_killed_at_int_activities_deduplicated",
         "rebuild_killed_at_lead_scores",
         "rebuild_killed_at_lead_score_history",
     ],
