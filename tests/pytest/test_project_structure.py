@@ -1,10 +1,10 @@
-"""The project's structure, checked from manifest.json (issue 18).
+"""The project's structure, checked from manifest.json.
 
 `dbt parse` (no database, no raw data: parsing runs no hooks and no queries)
 writes the manifest; each rule below is a pure function of it,
-`violations_<rule>(manifest) -> list[str]`, one line per offence naming the
+`violations(rule, manifest) -> list[str]`, one line per offence naming the
 model and the fix. The rules are dbt-project-evaluator's and the house
-style's (docs in /work/shared/STYLE.md):
+style's:
 
   layers         a model reads models of its own or an earlier layer only:
                  staging < intermediate < marts; utilities are read by
@@ -16,7 +16,7 @@ style's (docs in /work/shared/STYLE.md):
   descriptions   a description on the model and on every column in its YAML,
                  and at least one column there
   contracts      access: public means an enforced contract, data types given
-  naming         the name its folder asks for (see violations_naming)
+  naming         the name its folder asks for (see the naming rule)
   dev_history    no timings, measurements or commit hashes in descriptions
                  (they go to docs/ and CHANGELOG.md)
   read_back      no model or macro reads a mart's table by name (the
@@ -475,7 +475,11 @@ RULES: dict[str, Callable[[Manifest], Iterator[Problem]]] = {
 }
 
 
-def _violations(rule: str, manifest: Manifest, exceptions: Exceptions) -> list[str]:
+def violations(
+    rule: str, manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
+) -> list[str]:
+    """What `rule` (a key of RULES) finds in `manifest`, less the exceptions:
+    one line per offence, naming the model, what is wrong and the fix."""
     return sorted(
         {
             f"{name}: {text}"
@@ -483,60 +487,6 @@ def _violations(rule: str, manifest: Manifest, exceptions: Exceptions) -> list[s
             if (rule, name) not in exceptions
         }
     )
-
-
-def violations_layers(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("layers", manifest, exceptions)
-
-
-def violations_sources(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("sources", manifest, exceptions)
-
-
-def violations_parents(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("parents", manifest, exceptions)
-
-
-def violations_primary_key(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("primary_key", manifest, exceptions)
-
-
-def violations_descriptions(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("descriptions", manifest, exceptions)
-
-
-def violations_contracts(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("contracts", manifest, exceptions)
-
-
-def violations_naming(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("naming", manifest, exceptions)
-
-
-def violations_dev_history(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("dev_history", manifest, exceptions)
-
-
-def violations_read_back(
-    manifest: Manifest, exceptions: Exceptions = EXCEPTIONS
-) -> list[str]:
-    return _violations("read_back", manifest, exceptions)
 
 
 def stale_exceptions(
@@ -607,15 +557,13 @@ def manifests(parse_dirs: dict[str, Path]) -> dict[str, Manifest]:
 
 
 def assert_no_violations(
-    check: Callable[[Manifest], list[str]],
-    manifests: dict[str, Manifest],
-    rule: str,
+    rule: str, manifests: dict[str, Manifest], promise: str
 ) -> None:
-    """Fail with every violation `check` finds in any manifest, each once,
-    saying which parse found it when not all did."""
+    """Fail with every violation of `rule` in any manifest, each once, saying
+    which parse found it when not all did."""
     found: dict[str, list[str]] = {}
     for label, manifest in manifests.items():
-        for violation in check(manifest):
+        for violation in violations(rule, manifest):
             found.setdefault(violation, []).append(label)
     lines = [
         violation
@@ -625,7 +573,7 @@ def assert_no_violations(
     ]
     if lines:
         pytest.fail(
-            f"{rule} ({len(lines)}):\n"
+            f"{promise} ({len(lines)}):\n"
             + "\n".join(f"  - {line}" for line in lines)
             + "\nAn exception that can be defended goes in EXCEPTIONS at the top"
             " of tests/pytest/test_project_structure.py, with the reason.",
@@ -644,7 +592,7 @@ def test_parse_needs_no_database_or_raw_data(parse_dirs, manifests):
 
 def test_models_read_their_own_or_earlier_layers(manifests):
     assert_no_violations(
-        violations_layers,
+        "layers",
         manifests,
         "A model reads models of its own or an earlier layer only"
         " (staging < intermediate < marts; utilities read nothing)",
@@ -653,13 +601,13 @@ def test_models_read_their_own_or_earlier_layers(manifests):
 
 def test_only_staging_reads_sources(manifests):
     assert_no_violations(
-        violations_sources, manifests, "source() appears in staging models only"
+        "sources", manifests, "source() appears in staging models only"
     )
 
 
 def test_models_have_at_most_seven_parents(manifests):
     assert_no_violations(
-        violations_parents,
+        "parents",
         manifests,
         f"A model has at most {MAX_PARENTS} direct parents",
     )
@@ -667,33 +615,29 @@ def test_models_have_at_most_seven_parents(manifests):
 
 def test_models_have_a_primary_key_test(manifests):
     assert_no_violations(
-        violations_primary_key, manifests, "Every model has its primary key tested"
+        "primary_key", manifests, "Every model has its primary key tested"
     )
 
 
 def test_models_and_their_columns_are_described(manifests):
     assert_no_violations(
-        violations_descriptions,
+        "descriptions",
         manifests,
         "Every model, and every column in its YAML, has a description",
     )
 
 
 def test_public_models_have_contracts(manifests):
-    assert_no_violations(
-        violations_contracts, manifests, "Public models enforce a contract"
-    )
+    assert_no_violations("contracts", manifests, "Public models enforce a contract")
 
 
 def test_models_are_named_by_their_folder(manifests):
-    assert_no_violations(
-        violations_naming, manifests, "A model's name follows its folder"
-    )
+    assert_no_violations("naming", manifests, "A model's name follows its folder")
 
 
 def test_descriptions_hold_no_timings_or_history(manifests):
     assert_no_violations(
-        violations_dev_history,
+        "dev_history",
         manifests,
         "Descriptions say what a thing is, without timings, measurements or"
         " commit hashes",
@@ -702,7 +646,7 @@ def test_descriptions_hold_no_timings_or_history(manifests):
 
 def test_no_model_reads_a_mart_by_name(manifests):
     assert_no_violations(
-        violations_read_back,
+        "read_back",
         manifests,
         "Marts are read through ref() only (a read by name hides a dependency)",
     )
@@ -855,16 +799,16 @@ def names_in(violations: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("check", "offenders"),
+    ("rule", "offenders"),
     [
-        (violations_layers, {"int_leads_from_mart", "date_helpers", "leads_misc"}),
-        (violations_sources, {"int_leads_from_mart"}),
-        (violations_parents, {"leads_wide"}),
-        (violations_primary_key, {"leads_wide"}),
-        (violations_descriptions, {"leads_wide", "int_leads_timed"}),
-        (violations_contracts, {"leads_wide"}),
+        ("layers", {"int_leads_from_mart", "date_helpers", "leads_misc"}),
+        ("sources", {"int_leads_from_mart"}),
+        ("parents", {"leads_wide"}),
+        ("primary_key", {"leads_wide"}),
+        ("descriptions", {"leads_wide", "int_leads_timed"}),
+        ("contracts", {"leads_wide"}),
         (
-            violations_naming,
+            "naming",
             {
                 "leads_wide",
                 "stg_crm__leads_badly",
@@ -873,16 +817,16 @@ def names_in(violations: list[str]) -> set[str]:
                 "date_helpers",
             },
         ),
-        (violations_dev_history, {"int_leads_timed"}),
-        (violations_read_back, {"dim_leads_hidden", "scores_relation"}),
+        ("dev_history", {"int_leads_timed"}),
+        ("read_back", {"dim_leads_hidden", "scores_relation"}),
     ],
 )
-def test_checkers_report_exactly_the_offenders(check, offenders):
-    assert names_in(check(synthetic_manifest(), exceptions={})) == offenders
+def test_checkers_report_exactly_the_offenders(rule, offenders):
+    assert names_in(violations(rule, synthetic_manifest(), exceptions={})) == offenders
 
 
 def test_dev_history_finds_each_kind():
-    found = violations_dev_history(synthetic_manifest(), exceptions={})
+    found = violations("dev_history", synthetic_manifest(), exceptions={})
     for kind in ("a measurement, 'Measured'", "a duration, '12 s'", "'a1b2c3d'"):
         assert any(kind in line for line in found), (kind, found)
 
@@ -895,7 +839,7 @@ def test_exceptions_silence_a_rule_and_stale_ones_are_found():
         ("parents", "gone_model"): "does not exist",
         ("no_such_rule", "leads_wide"): "unknown rule",
     }
-    assert violations_parents(manifest, exceptions) == []
+    assert violations("parents", manifest, exceptions) == []
     stale = stale_exceptions([manifest], exceptions)
     assert [line.split(":", 1)[0] for line in stale] == [
         "('parents', 'fct_leads')",
