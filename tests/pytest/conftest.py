@@ -506,28 +506,3 @@ def small_baseline(
     )
     result.require_success()
     return result
-
-
-# `make test` runs the suite on two workers (pytest-xdist, --dist loadgroup).
-# Tests that share an expensive session fixture run on one worker, so it is
-# built once: the engines' tests (a Postgres server, Spark, and the small
-# sample's baseline build they compare with) and the tests of the default
-# sample's full build. Every other test goes to whichever worker is free.
-XDIST_GROUPS = {
-    "test_postgres.py": "engines",
-    "test_spark.py": "engines",
-    "test_idempotence.py": "engines",
-    "test_end_to_end.py": "default_build",
-    "test_scores_over_time.py": "default_build",
-    "test_bot_filtering.py": "default_build",
-    "test_crm_sync.py": "default_build",
-    "test_docs_and_semantic_layer.py": "default_build",
-}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        group = XDIST_GROUPS.get(item.path.name)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
