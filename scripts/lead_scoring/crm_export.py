@@ -2,8 +2,12 @@
 
 One export per CRM is a folder `<out>/<crm>/<export_id>/` holding the rows
 in batches (`batch_0001.csv` ... or `.jsonl`) and `manifest.json`. The
-export id is a hash of the rows it carries, so the same changes always make
-the same export.
+export id is a hash of the rows it carries, so a retry of the same changes
+makes the same export; rows that an earlier, committed export already
+carried (a change reverted and made again) get a new id, so a run with
+something to send always writes a new export. A CRM's name must be a plain
+identifier (it becomes a folder name), and every path written or removed
+stays inside `<out>/<crm>/`.
 
 Order of work, so a failure at any point can be retried without a lead
 reaching the CRM twice:
@@ -13,14 +17,18 @@ reaching the CRM twice:
    folder is there whole or not at all);
 2. only then is the sync state committed in the warehouse, in one
    transaction (`crm_sync.crm_sync_state`: the change hash each lead last
-   carried; `crm_sync.crm_sync_exports`: one row per committed export).
+   carried; `crm_sync.crm_sync_exports`: one row per committed export);
+3. then the folder gets a `committed.json`, so it is never removed, even by
+   an export from a warehouse whose sync state is gone.
 
 A retry after a failure in 1 finds the state unchanged, so the model holds
 the same rows: it removes the pending folder and writes the export again.
 A retry after a failure between 1 and 2 finds the finished folder of the
 same id and commits it without writing anything. A finished folder whose
 export was never committed and whose id no longer matches (the scores
-changed in between) is removed: the new export carries its leads.
+changed in between) is removed: the new export carries its leads. Nothing
+else is ever removed: not a committed export, and not a folder whose name
+is not an export id.
 
 Only the matching key and the fields the crm_field_mappings seed maps are
 written; nothing else of the lead.
@@ -34,6 +42,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -53,6 +62,13 @@ FORMATS = ("csv", "jsonl")
 # Salesforce Bulk API: `#N/A` empties a field; HubSpot imports skip empty
 # cells, so a clear there also sets score_status to `cleared`.
 SALESFORCE_NULL = "#N/A"
+
+# A CRM's name in the mapping seed: it names the export's folder.
+CRM_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+# The columns that identify a lead in the CRM; each export maps one or both.
+KEY_COLUMNS = ("crm_lead_id", "email")
+EXPORT_ID = re.compile(r"[0-9a-f]{16}")
+COMMITTED_MARKER = "committed.json"
 
 
 @dataclass(frozen=True)
@@ -91,13 +107,26 @@ def mappings(connection: duckdb.DuckDBPyConnection) -> dict[str, list[FieldMappi
     for crm, project_column, crm_field in connection.execute(
         f"select crm, project_column, crm_field from {MAPPINGS_SEED}"
     ).fetchall():
+        if not CRM_NAME.fullmatch(crm or ""):
+            raise SystemExit(
+                f"{MAPPINGS_SEED}: row ({crm}, {project_column}, {crm_field}): "
+                f"the CRM name {crm!r} is not a plain identifier (lowercase "
+                "letters, digits and underscores, starting with a letter); it "
+                "names the export's folder. Fix the seed; nothing was exported."
+            )
         if project_column not in model_columns:
             raise SystemExit(
                 f"{MAPPINGS_SEED}: {crm} maps '{project_column}', which "
                 f"{SYNC_MODEL} does not have. Fix the seed and run dbt build."
             )
         result.setdefault(crm, []).append(FieldMapping(project_column, crm_field))
-    for fields in result.values():
+    for crm, fields in result.items():
+        if not any(mapping.project_column in KEY_COLUMNS for mapping in fields):
+            raise SystemExit(
+                f"{MAPPINGS_SEED}: {crm} maps no key field: add a row mapping "
+                f"{' or '.join(KEY_COLUMNS)} to the CRM field that identifies a "
+                "lead (Salesforce Id, HubSpot email). Nothing was exported."
+            )
         fields.sort(key=lambda mapping: model_columns.index(mapping.project_column))
     return result
 
@@ -167,12 +196,29 @@ def batches(records: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[d
         yield records[start : start + size]
 
 
-def export_id_of(crm: str, file_format: str, rows: Sequence[dict[str, Any]]) -> str:
-    """A hash of what an export carries: same changes, same id."""
+def export_id_of(
+    crm: str, file_format: str, rows: Sequence[dict[str, Any]], attempt: int = 0
+) -> str:
+    """A hash of what an export carries: same changes, same id (`attempt`
+    counts the committed exports that already carried the same rows)."""
     digest = hashlib.sha256(f"{crm}|{file_format}".encode())
     for row in rows:
         digest.update(f"\n{row['crm_lead_id']}|{row['change_hash']}".encode())
+    if attempt:
+        digest.update(f"\nagain {attempt}".encode())
     return digest.hexdigest()[:16]
+
+
+def is_committed(folder: Path, committed: set[str]) -> bool:
+    """An export the sync state, or the folder itself, records as committed."""
+    return folder.name in committed or (folder / COMMITTED_MARKER).exists()
+
+
+def inside(out_dir: Path, path: Path) -> Path:
+    """`path`, refused unless it lies inside `out_dir`."""
+    if not path.resolve().is_relative_to(out_dir.resolve()):
+        raise SystemExit(f"Refusing to write or remove {path}: outside {out_dir}.")
+    return path
 
 
 def _write_batch(path: Path, content: bytes) -> None:
@@ -267,15 +313,22 @@ def _commit_state(
 
 def _remove_stale_folders(crm_dir: Path, export_id: str, committed: set[str]) -> None:
     """Remove pending folders, and finished ones never committed that the
-    current export supersedes (their leads are in it)."""
+    current export supersedes (their leads are in it). Only export folders:
+    a folder whose name is not an export id is left alone."""
     if not crm_dir.exists():
         return
     for path in crm_dir.iterdir():
-        if not path.is_dir():
+        if not path.is_dir() or path.is_symlink():
             continue
-        if path.name.startswith(".pending-") or (
-            path.name != export_id and path.name not in committed
-        ):
+        pending = path.name.startswith(".pending-") and EXPORT_ID.fullmatch(
+            path.name.removeprefix(".pending-")
+        )
+        superseded = (
+            EXPORT_ID.fullmatch(path.name)
+            and path.name != export_id
+            and not is_committed(path, committed)
+        )
+        if pending or superseded:
             shutil.rmtree(path)
 
 
@@ -307,13 +360,16 @@ def export_crm(
     if dry_run or not rows:
         return result
 
+    crm_dir = inside(out_dir, out_dir / crm)
+    committed = committed_export_ids(connection, schema, crm)
+    attempt = 0
     export_id = export_id_of(crm, file_format, rows)
+    while is_committed(crm_dir / export_id, committed):
+        attempt += 1
+        export_id = export_id_of(crm, file_format, rows, attempt)
     result.export_id = export_id
-    crm_dir = out_dir / crm
-    final_dir = crm_dir / export_id
-    _remove_stale_folders(
-        crm_dir, export_id, committed_export_ids(connection, schema, crm)
-    )
+    final_dir = inside(out_dir, crm_dir / export_id)
+    _remove_stale_folders(crm_dir, export_id, committed)
     if final_dir.exists():
         result.reused = True
     else:
@@ -348,6 +404,10 @@ def export_crm(
         os.rename(pending, final_dir)
     result.files = sorted(final_dir.glob(f"batch_*.{file_format}"))
     _commit_state(connection, schema, crm, export_id, file_format, rows, final_dir)
+    _write_batch(
+        final_dir / COMMITTED_MARKER,
+        json.dumps({"export_id": export_id, "schema": schema}).encode(),
+    )
     result.committed = True
     return result
 

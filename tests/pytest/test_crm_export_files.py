@@ -1,0 +1,170 @@
+"""The CRM export's files: where it may write and remove, and what it keeps.
+
+No dbt build: each test makes a small DuckDB file holding the two tables the
+export reads (the sync model's columns it uses, and the mapping seed), so
+every failure mode is tried in well under a second. The export on the real
+model is tested in test_crm_sync.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pytest
+from lead_scoring import crm_export
+
+MAPPINGS = [
+    ("salesforce", "crm_lead_id", "Id"),
+    ("salesforce", "lead_score", "Lead_Score__c"),
+    ("hubspot", "email", "Email"),
+    ("hubspot", "lead_score", "lead_scoring_score"),
+]
+
+
+def warehouse(
+    path: Path,
+    scores: dict[str, float],
+    mappings: Iterable[tuple[str, str, str]] = MAPPINGS,
+) -> Path:
+    """A DuckDB file with the sync model holding one upsert per lead and
+    CRM of `mappings`, and the mapping seed."""
+    crms = sorted({crm for crm, _, _ in mappings})
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("drop table if exists sync_crm_lead_scores")
+        connection.execute(
+            "create table sync_crm_lead_scores (crm varchar, crm_lead_id varchar,"
+            " email varchar, lead_score double, sync_action varchar,"
+            " change_hash varchar)"
+        )
+        connection.executemany(
+            "insert into sync_crm_lead_scores values (?, ?, ?, ?, 'upsert', ?)",
+            [
+                (crm, lead, f"{lead}@example.com", score, f"{lead}:{score}")
+                for crm in crms
+                for lead, score in sorted(scores.items())
+            ],
+        )
+        connection.execute("drop table if exists crm_field_mappings")
+        connection.execute(
+            "create table crm_field_mappings"
+            " (crm varchar, project_column varchar, crm_field varchar)"
+        )
+        connection.executemany(
+            "insert into crm_field_mappings values (?, ?, ?)", list(mappings)
+        )
+    return path
+
+
+def export(db: Path, out: Path, **options) -> list[crm_export.CrmExport]:
+    with duckdb.connect(str(db)) as connection:
+        return crm_export.export_all(connection, out, **options)
+
+
+def mark_sent(db: Path) -> None:
+    """What the next build does after an export: the model holds only leads
+    whose values differ from the state (here: none until scores change)."""
+    with duckdb.connect(str(db)) as connection:
+        connection.execute(
+            "delete from sync_crm_lead_scores where (crm, crm_lead_id, change_hash)"
+            " in (select crm, crm_lead_id, change_hash from crm_sync.crm_sync_state)"
+        )
+
+
+def folders(crm_dir: Path) -> set[str]:
+    return {path.name for path in crm_dir.iterdir()} if crm_dir.exists() else set()
+
+
+@pytest.mark.parametrize(
+    "name", ["../victim", "/tmp/victim", "sales force", "Salesforce", "a/b", ""]
+)
+def test_a_crm_name_that_is_no_plain_identifier_is_refused(tmp_path, name):
+    victim = tmp_path / "victim"
+    (victim / "keep").mkdir(parents=True)
+    db = warehouse(
+        tmp_path / "w.duckdb",
+        {"L1": 10.0},
+        [(name, "crm_lead_id", "Id"), (name, "lead_score", "Score")],
+    )
+    out = tmp_path / "exports"
+    with pytest.raises(SystemExit, match="not a plain identifier"):
+        export(db, out)
+    assert (victim / "keep").is_dir()
+    assert not out.exists()
+
+
+def test_a_crm_without_a_key_field_is_refused(tmp_path):
+    db = warehouse(
+        tmp_path / "w.duckdb",
+        {"L1": 10.0},
+        [*MAPPINGS, ("pipedrive", "lead_score", "score")],
+    )
+    out = tmp_path / "exports"
+    with pytest.raises(SystemExit, match="pipedrive maps no key field"):
+        export(db, out)
+    assert not out.exists()
+
+
+def test_paths_outside_the_output_folder_are_refused(tmp_path):
+    out = tmp_path / "exports"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "salesforce").symlink_to(elsewhere)
+    db = warehouse(tmp_path / "w.duckdb", {"L1": 10.0})
+    with pytest.raises(SystemExit, match="outside"):
+        export(db, out, crms=["salesforce"])
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_committed_exports_survive_an_export_from_a_fresh_state(tmp_path):
+    """`make clean` drops the warehouse and its sync state; the export folders
+    already committed (and perhaps imported) must stay."""
+    out = tmp_path / "exports"
+    db = warehouse(tmp_path / "w.duckdb", {"L1": 10.0, "L2": 20.0})
+    first = export(db, out)
+    mark_sent(db)
+    warehouse(db, {"L1": 11.0, "L2": 20.0})
+    (tmp_path / "w.duckdb").unlink()  # the state is gone with the file
+    fresh = warehouse(tmp_path / "w.duckdb", {"L1": 11.0, "L2": 20.0})
+    second = export(fresh, out)
+    for before, after in zip(first, second, strict=True):
+        crm_dir = out / before.crm
+        assert {before.export_id, after.export_id} <= folders(crm_dir)
+        assert (crm_dir / before.export_id / "committed.json").exists()
+
+
+def test_a_change_made_again_after_a_revert_is_written_again(tmp_path):
+    """Edit, export; revert, export; edit again, export: the third export
+    carries the same rows as the first, and must still be written."""
+    out = tmp_path / "exports"
+    db = tmp_path / "w.duckdb"
+    ids = []
+    for score in (10.0, 12.0, 10.0):
+        warehouse(db, {"L1": score})
+        with duckdb.connect(str(db)) as connection:
+            crm_export.ensure_state_tables(connection, "crm_sync")
+            # The model holds what differs from the state (as the build does).
+            connection.execute(
+                "delete from sync_crm_lead_scores where (crm, crm_lead_id,"
+                " change_hash) in (select crm, crm_lead_id, change_hash"
+                " from crm_sync.crm_sync_state)"
+            )
+        [result] = export(db, out, crms=["salesforce"])
+        assert result.rows == 1 and not result.reused, result
+        ids.append(result.export_id)
+    assert len(set(ids)) == 3, ids
+    assert folders(out / "salesforce") == set(ids)
+
+
+def test_folders_that_are_not_exports_are_left_alone(tmp_path):
+    out = tmp_path / "exports"
+    notes = out / "salesforce" / "notes"
+    notes.mkdir(parents=True)
+    odd = out / "salesforce" / ".pending-not-an-id"
+    odd.mkdir()
+    db = warehouse(tmp_path / "w.duckdb", {"L1": 10.0})
+    [result] = export(db, out, crms=["salesforce"])
+    assert notes.is_dir() and odd.is_dir()
+    assert folders(out / "salesforce") == {"notes", odd.name, result.export_id}
