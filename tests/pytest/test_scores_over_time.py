@@ -25,6 +25,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import Build, build, generate
 
+pytestmark = pytest.mark.slow
+
 # The columns a history row shares with lead_scores.
 SCORE_COLUMNS = (
     "lead_id",
