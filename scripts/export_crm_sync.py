@@ -1,11 +1,15 @@
 """Export the CRM sync (sync_crm_lead_scores) as files a CRM bulk import reads.
 
 python scripts/export_crm_sync.py --out exports [--crm salesforce] [--format csv]
-    [--batch-size 10000] [--dry-run]
+    [--batch-size 10000] [--dry-run] [--target-path target] [--allow-older-scores]
 
 Writes `<out>/<crm>/<export_id>/batch_NNNN.<format>` and `manifest.json`
-per CRM, then records what was exported in the warehouse (crm_sync schema),
-so the next export (after the next `dbt build`) carries only what changed.
+per CRM, then records what was exported in the warehouse (the schema
+lead_scoring__crm_sync_schema names), so the next export (after the next
+`dbt build`) carries only what changed. Only from a build that passed: the
+last dbt command (its artifacts in the target folder) must have built the
+sync model and what it is made from, data tests included, without a
+failure. Scores older than those already sent are refused unless asked.
 Run it when dbt is not running: it writes to the DuckDB file.
 """
 
@@ -15,7 +19,7 @@ import argparse
 from pathlib import Path
 
 import duckdb
-from lead_scoring import crm_export, warehouse
+from lead_scoring import build_check, crm_export, warehouse
 
 
 def main() -> None:
@@ -50,9 +54,21 @@ def main() -> None:
         default=None,
         help="DuckDB file (default: LEAD_SCORING_DUCKDB_PATH or lead_scoring.duckdb)",
     )
+    parser.add_argument(
+        "--target-path",
+        type=Path,
+        default=Path("target"),
+        help="dbt's target folder of the last build (default: target)",
+    )
+    parser.add_argument(
+        "--allow-older-scores",
+        action="store_true",
+        help="send scores computed as of an earlier moment than those sent last",
+    )
     args = parser.parse_args()
     if args.batch_size < 1:
         parser.error("--batch-size must be at least 1")
+    build = build_check.check_last_build(args.target_path)
     path = args.database or warehouse.duckdb_path()
     if not path.exists():
         raise SystemExit(
@@ -66,6 +82,8 @@ def main() -> None:
             file_format=args.format,
             batch_size=args.batch_size,
             dry_run=args.dry_run,
+            schema=build.state_schema,
+            allow_older_scores=args.allow_older_scores,
         )
     print(crm_export.describe(results, args.dry_run))
 

@@ -209,6 +209,34 @@ def export_id_of(
     return digest.hexdigest()[:16]
 
 
+def scored_as_of_of(rows: Sequence[dict[str, Any]]) -> dt.datetime | None:
+    """The scoring moment of an export's scores (clears carry none)."""
+    return max(
+        (row["scored_as_of"] for row in rows if row.get("scored_as_of")), default=None
+    )
+
+
+def refuse_older_scores(
+    connection: duckdb.DuckDBPyConnection, schema: str, crm: str
+) -> None:
+    """Stop when the scores to send were computed as of an earlier moment
+    than those already sent (a build of a past date on the live warehouse)."""
+    [(scored,)] = connection.execute(
+        f"select max(scored_as_of) from {SYNC_MODEL} where crm = ?", [crm]
+    ).fetchall()
+    [(last,)] = connection.execute(
+        f"select max(scored_as_of) from {schema}.crm_sync_exports where crm = ?",
+        [crm],
+    ).fetchall()
+    if scored is not None and last is not None and scored < last:
+        raise SystemExit(
+            f"{crm}: these scores are as of {scored:%Y-%m-%d %H:%M}, older than "
+            f"those already sent ({last:%Y-%m-%d %H:%M}): a build of a past date? "
+            "Nothing was exported. Build as of now, or pass --allow-older-scores "
+            "to send them anyway."
+        )
+
+
 def is_committed(folder: Path, committed: set[str]) -> bool:
     """An export the sync state, or the folder itself, records as committed."""
     return folder.name in committed or (folder / COMMITTED_MARKER).exists()
@@ -242,8 +270,25 @@ def ensure_state_tables(connection: duckdb.DuckDBPyConnection, schema: str) -> N
         f"create table if not exists {schema}.crm_sync_exports ("
         "export_id varchar, crm varchar, file_format varchar, row_count bigint, "
         "upsert_count bigint, clear_count bigint, folder varchar, "
-        "committed_at timestamp)"
+        "committed_at timestamp, scored_as_of timestamp)"
     )
+    # Added after the first release: the scoring moment an export carried.
+    connection.execute(
+        f"alter table {schema}.crm_sync_exports "
+        "add column if not exists scored_as_of timestamp"
+    )
+
+
+def has_sent_scores(connection: duckdb.DuckDBPyConnection, schema: str) -> bool:
+    """Whether the sync state records when the scores it sent were computed
+    (no state yet, or one written before that was recorded: nothing to
+    compare with)."""
+    [(count,)] = connection.execute(
+        "select count(*) from information_schema.columns where table_schema = ?"
+        " and table_name = 'crm_sync_exports' and column_name = 'scored_as_of'",
+        [schema],
+    ).fetchall()
+    return count > 0
 
 
 def committed_export_ids(
@@ -277,6 +322,7 @@ def _commit_state(
         }
     )
     actions = Counter(row["sync_action"] for row in rows)
+    scored_as_of = scored_as_of_of(rows)
     connection.register("exported_rows", exported)
     try:
         connection.execute("begin transaction")
@@ -291,7 +337,7 @@ def _commit_state(
             [crm, export_id, now],
         )
         connection.execute(
-            f"insert into {schema}.crm_sync_exports values (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {schema}.crm_sync_exports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 export_id,
                 crm,
@@ -301,6 +347,7 @@ def _commit_state(
                 actions["clear"],
                 str(folder),
                 now,
+                scored_as_of,
             ],
         )
         connection.execute("commit")
@@ -421,6 +468,7 @@ def export_all(
     batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
     schema: str = DEFAULT_SYNC_SCHEMA,
+    allow_older_scores: bool = False,
 ) -> list[CrmExport]:
     """Export every CRM of the mapping seed (or those named in `crms`)."""
     if not dry_run:
@@ -432,6 +480,11 @@ def export_all(
             f"No mapping for CRM(s) {', '.join(unknown)} in {MAPPINGS_SEED}; "
             f"it has: {', '.join(sorted(by_crm))}."
         )
+    chosen = crms or sorted(by_crm)
+    # Every CRM is checked before any is written.
+    if not allow_older_scores and has_sent_scores(connection, schema):
+        for crm in chosen:
+            refuse_older_scores(connection, schema, crm)
     return [
         export_crm(
             connection,
@@ -443,7 +496,7 @@ def export_all(
             dry_run=dry_run,
             schema=schema,
         )
-        for crm in (crms or sorted(by_crm))
+        for crm in chosen
     ]
 
 

@@ -1,4 +1,5 @@
-"""The CRM export's files: where it may write and remove, and what it keeps.
+"""The CRM export's refusals and files: what it must not send, where it may
+write and remove, and what it keeps.
 
 No dbt build: each test makes a small DuckDB file holding the two tables the
 export reads (the sync model's columns it uses, and the mapping seed), so
@@ -8,12 +9,14 @@ model is tested in test_crm_sync.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from lead_scoring import crm_export
+from lead_scoring import build_check, crm_export
 
 MAPPINGS = [
     ("salesforce", "crm_lead_id", "Id"),
@@ -27,6 +30,7 @@ def warehouse(
     path: Path,
     scores: dict[str, float],
     mappings: Iterable[tuple[str, str, str]] = MAPPINGS,
+    scored_as_of: datetime = datetime(2026, 3, 1),
 ) -> Path:
     """A DuckDB file with the sync model holding one upsert per lead and
     CRM of `mappings`, and the mapping seed."""
@@ -35,13 +39,20 @@ def warehouse(
         connection.execute("drop table if exists sync_crm_lead_scores")
         connection.execute(
             "create table sync_crm_lead_scores (crm varchar, crm_lead_id varchar,"
-            " email varchar, lead_score double, sync_action varchar,"
-            " change_hash varchar)"
+            " email varchar, lead_score double, scored_as_of timestamp,"
+            " sync_action varchar, change_hash varchar)"
         )
         connection.executemany(
-            "insert into sync_crm_lead_scores values (?, ?, ?, ?, 'upsert', ?)",
+            "insert into sync_crm_lead_scores values (?, ?, ?, ?, ?, 'upsert', ?)",
             [
-                (crm, lead, f"{lead}@example.com", score, f"{lead}:{score}")
+                (
+                    crm,
+                    lead,
+                    f"{lead}@example.com",
+                    score,
+                    scored_as_of,
+                    f"{lead}:{score}",
+                )
                 for crm in crms
                 for lead, score in sorted(scores.items())
             ],
@@ -168,3 +179,133 @@ def test_folders_that_are_not_exports_are_left_alone(tmp_path):
     [result] = export(db, out, crms=["salesforce"])
     assert notes.is_dir() and odd.is_dir()
     assert folders(out / "salesforce") == {"notes", odd.name, result.export_id}
+
+
+def test_scores_older_than_those_sent_are_refused_unless_asked(tmp_path):
+    """A build as of a past date on the live warehouse must not overwrite the
+    CRM with old scores, for any CRM, without being asked."""
+    out = tmp_path / "exports"
+    db = warehouse(
+        tmp_path / "w.duckdb", {"L1": 10.0}, scored_as_of=datetime(2026, 6, 1)
+    )
+    export(db, out)
+    before = sorted(out.rglob("*"))
+    warehouse(db, {"L1": 7.0}, scored_as_of=datetime(2026, 3, 1))
+    with pytest.raises(SystemExit, match="older than those already sent"):
+        export(db, out)
+    assert sorted(out.rglob("*")) == before
+    results = export(db, out, allow_older_scores=True)
+    assert all(result.committed for result in results)
+
+
+# The last build, as dbt's artifacts describe it: seed -> model -> sync, a data
+# test on the model, a unit test on the sync, and the sync state's source.
+SYNC = "model.lead_scoring.sync_crm_lead_scores"
+UPSTREAM = {
+    "seed.lead_scoring.crm_field_mappings": [],
+    "model.lead_scoring.lead_scores": ["seed.lead_scoring.crm_field_mappings"],
+    SYNC: ["model.lead_scoring.lead_scores", build_check.STATE_SOURCE],
+    "test.lead_scoring.not_null_lead_scores_lead_id": [
+        "model.lead_scoring.lead_scores"
+    ],
+    "unit_test.lead_scoring.sync_crm_lead_scores.upserts": [SYNC],
+    "model.lead_scoring.account_scores": [],  # not upstream: never checked
+}
+
+
+def artifacts(target: Path, statuses: dict[str, str], command: str = "build") -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    nodes = {
+        unique_id: {
+            "resource_type": unique_id.split(".")[0],
+            "name": unique_id.split(".")[-1],
+            "config": {"enabled": True},
+        }
+        for unique_id in UPSTREAM
+    }
+    manifest = {
+        "nodes": nodes,
+        "sources": {build_check.STATE_SOURCE: {"schema": "sync_prod"}},
+        "parent_map": {**UPSTREAM, build_check.STATE_SOURCE: []},
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    results = [
+        {"unique_id": unique_id, "status": status}
+        for unique_id, status in statuses.items()
+    ]
+    (target / "run_results.json").write_text(
+        json.dumps({"args": {"which": command}, "results": results})
+    )
+    return target
+
+
+ALL_PASSED = {
+    "seed.lead_scoring.crm_field_mappings": "success",
+    "model.lead_scoring.lead_scores": "success",
+    "test.lead_scoring.not_null_lead_scores_lead_id": "pass",
+    SYNC: "success",
+}
+
+
+def test_a_build_that_passed_gives_the_state_schema_it_read(tmp_path):
+    statuses = {
+        **ALL_PASSED,
+        "unit_test.lead_scoring.sync_crm_lead_scores.upserts": "pass",
+        "model.lead_scoring.account_scores": "error",  # not upstream
+    }
+    check = build_check.check_last_build(artifacts(tmp_path, statuses))
+    assert check.state_schema == "sync_prod"
+    # Unit tests may be left out of a build; a warning does not stop it.
+    warned = {**ALL_PASSED, "test.lead_scoring.not_null_lead_scores_lead_id": "warn"}
+    assert build_check.check_last_build(artifacts(tmp_path, warned))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "message"),
+    [
+        (
+            {**ALL_PASSED, "test.lead_scoring.not_null_lead_scores_lead_id": "fail"},
+            r"did not pass .*not_null_lead_scores_lead_id \(fail\)",
+        ),
+        (
+            {**ALL_PASSED, "model.lead_scoring.lead_scores": "error", SYNC: "skipped"},
+            r"lead_scores \(error\), sync_crm_lead_scores \(skipped\)",
+        ),
+        (
+            {
+                **ALL_PASSED,
+                "unit_test.lead_scoring.sync_crm_lead_scores.upserts": "fail",
+            },
+            r"upserts \(fail\)",
+        ),
+        (
+            {
+                key: value
+                for key, value in ALL_PASSED.items()
+                if not key.startswith("test.")
+            },
+            r"without checking .*not_null_lead_scores_lead_id",
+        ),
+        (
+            {"model.lead_scoring.account_scores": "success"},
+            r"did not build sync_crm_lead_scores",
+        ),
+    ],
+    ids=[
+        "failed_test",
+        "error_and_skip",
+        "failed_unit_test",
+        "tests_not_run",
+        "not_built",
+    ],
+)
+def test_an_export_is_refused_after_a_build_that_did_not_pass(
+    tmp_path, statuses, message
+):
+    with pytest.raises(SystemExit, match=message):
+        build_check.check_last_build(artifacts(tmp_path, statuses))
+
+
+def test_no_artifacts_means_no_export(tmp_path):
+    with pytest.raises(SystemExit, match="run `dbt build`"):
+        build_check.check_last_build(tmp_path / "target")

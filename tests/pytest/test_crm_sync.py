@@ -17,13 +17,22 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import Build, copy_project, edit_seed, query_dicts, run_dbt
+from conftest import (
+    REPO_ROOT,
+    Build,
+    copy_project,
+    edit_seed,
+    query_dicts,
+    run_dbt,
+)
 from lead_scoring import crm_export
 
 pytestmark = pytest.mark.slow
@@ -252,3 +261,50 @@ def test_failed_export_is_retried_without_duplicates(sync_db, tmp_path, monkeypa
     assert_each_lead_once(out, "salesforce", leads)
     assert not list((out / "salesforce").glob(".pending-*"))
     assert {row["crm"] for row in sync_rows(db_path)} == {"hubspot"}
+
+
+def test_the_export_command_checks_the_last_build(
+    sync_db: Path, default_build: Build, tmp_path: Path
+) -> None:
+    """The command exports only after a build that passed: dbt's artifacts of
+    the default build let it through; the same artifacts with one failed test
+    upstream of the sync stop it, with the test named and nothing written."""
+
+    def command(target: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                str(REPO_ROOT / "scripts" / "export_crm_sync.py"),
+                "--dry-run",
+                "--database",
+                str(sync_db),
+                "--target-path",
+                str(target),
+                "--out",
+                str(tmp_path / "exports"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    passed = command(default_build.run.target_path)
+    assert passed.returncode == 0, passed.stderr
+    assert "salesforce:" in passed.stdout
+
+    failed_target = tmp_path / "target"
+    failed_target.mkdir()
+    for name in ("manifest.json", "run_results.json"):
+        shutil.copy(default_build.run.target_path / name, failed_target / name)
+    run_results = json.loads((failed_target / "run_results.json").read_text())
+    [failed] = [
+        result
+        for result in run_results["results"]
+        if result["unique_id"].startswith("test.lead_scoring.not_null_lead_scores_")
+    ][:1]
+    failed["status"] = "fail"
+    (failed_target / "run_results.json").write_text(json.dumps(run_results))
+    refused = command(failed_target)
+    assert refused.returncode != 0
+    assert failed["unique_id"].split(".")[-1] in refused.stderr
+    assert not (tmp_path / "exports").exists()
