@@ -152,11 +152,11 @@ test: install-test engines
 		--exclude-resource-type test
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
 		$(MAKE) --no-print-directory lint
-	# Three workers on two cores (dbt waits part of each run), each taking a
-	# whole test file at a time (a file's tests share its builds), longest
-	# files first (conftest.py). pytest exits 5 when it collects nothing:
+	# Two workers, each taking a whole test file at a time (a file's tests
+	# share its builds), longest files first (conftest.py). A third worker
+	# made Spark's build crawl. pytest exits 5 when it collects nothing:
 	# that is a failure here.
-	$(BIN)/pytest -n 3 --dist loadfile; status=$$?; \
+	$(BIN)/pytest -n 2 --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
