@@ -73,14 +73,16 @@ def export(db: Path, out: Path, **options) -> list[crm_export.CrmExport]:
         return crm_export.export_all(connection, out, **options)
 
 
-def mark_sent(db: Path) -> None:
-    """What the next build does after an export: the model holds only leads
-    whose values differ from the state (here: none until scores change)."""
+def mark_sent(db: Path) -> Path:
+    """What a build does after an export: the model holds only the leads whose
+    values differ from what the sync state says was sent."""
     with duckdb.connect(str(db)) as connection:
+        crm_export.ensure_state_tables(connection, "crm_sync")
         connection.execute(
             "delete from sync_crm_lead_scores where (crm, crm_lead_id, change_hash)"
             " in (select crm, crm_lead_id, change_hash from crm_sync.crm_sync_state)"
         )
+    return db
 
 
 def folders(crm_dir: Path) -> set[str]:
@@ -135,8 +137,6 @@ def test_committed_exports_survive_an_export_from_a_fresh_state(tmp_path):
     out = tmp_path / "exports"
     db = warehouse(tmp_path / "w.duckdb", {"L1": 10.0, "L2": 20.0})
     first = export(db, out)
-    mark_sent(db)
-    warehouse(db, {"L1": 11.0, "L2": 20.0})
     (tmp_path / "w.duckdb").unlink()  # the state is gone with the file
     fresh = warehouse(tmp_path / "w.duckdb", {"L1": 11.0, "L2": 20.0})
     second = export(fresh, out)
@@ -153,15 +153,7 @@ def test_a_change_made_again_after_a_revert_is_written_again(tmp_path):
     db = tmp_path / "w.duckdb"
     ids = []
     for score in (10.0, 12.0, 10.0):
-        warehouse(db, {"L1": score})
-        with duckdb.connect(str(db)) as connection:
-            crm_export.ensure_state_tables(connection, "crm_sync")
-            # The model holds what differs from the state (as the build does).
-            connection.execute(
-                "delete from sync_crm_lead_scores where (crm, crm_lead_id,"
-                " change_hash) in (select crm, crm_lead_id, change_hash"
-                " from crm_sync.crm_sync_state)"
-            )
+        mark_sent(warehouse(db, {"L1": score}))
         [result] = export(db, out, crms=["salesforce"])
         assert result.rows == 1 and not result.reused, result
         ids.append(result.export_id)
