@@ -41,7 +41,10 @@
     contract table (their models stg_<adapter>__<table>), every contract
     column as text; no rows when no enabled adapter provides the table. -#}
 {% macro union_adapter_rows(table) %}
-    {%- set columns = lead_scoring.raw_contract()[table] -%}
+    {#- Beyond the contract, connectors give leads the Contact a converted
+        Salesforce lead became (null elsewhere), for the CRM sync. -#}
+    {%- set columns = lead_scoring.raw_contract().get(table, [])
+        + (['converted_contact_id'] if table == 'leads' else []) -%}
     {%- set parts = [] -%}
     {%- for name in lead_scoring.crm_connectors_enabled() -%}
         {%- if table in lead_scoring.crm_adapter_tables()[name] -%}

@@ -2,6 +2,7 @@
 
 python scripts/export_crm_sync.py --out exports [--crm salesforce] [--format csv]
     [--batch-size 10000] [--dry-run] [--target-path target] [--allow-older-scores]
+    [--database FILE] [--target NAME]
 
 Writes `<out>/<crm>/<export_id>/batch_NNNN.<format>` and `manifest.json`
 per CRM, then records what was exported in the warehouse (the schema
@@ -10,16 +11,38 @@ lead_scoring__crm_sync_schema names), so the next export (after the next
 last dbt command (its artifacts in the target folder) must have built the
 sync model and what it is made from, data tests included, without a
 failure. Scores older than those already sent are refused unless asked.
-Run it when dbt is not running: it writes to the DuckDB file.
+The warehouse is the one that build ran on: the DuckDB file, or the Postgres
+target of the dbt profile (its connection settings). Run it when dbt is not
+running: it writes to the warehouse.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from lead_scoring import build_check, crm_export, warehouse
+
+
+def connect(build: build_check.BuildCheck, args: argparse.Namespace) -> Any:
+    """A connection to the warehouse the last build ran on."""
+    if build.adapter_type == "postgres":
+        return warehouse.connect_postgres(args.target or build.target)
+    if build.adapter_type != "duckdb":
+        raise SystemExit(
+            f"The last build ran on {build.adapter_type}: the export writes its "
+            "sync state in one transaction, which DuckDB and Postgres give. On "
+            "Spark, let a reverse-ETL tool read sync_crm_lead_scores "
+            "(docs/crm-sync.md). Nothing was exported."
+        )
+    path = args.database or warehouse.duckdb_path()
+    if not path.exists():
+        raise SystemExit(
+            f"{path} does not exist: run `make demo` or `make score` first."
+        )
+    return duckdb.connect(str(path), read_only=args.dry_run)
 
 
 def main() -> None:
@@ -61,6 +84,11 @@ def main() -> None:
         help="dbt's target folder of the last build (default: target)",
     )
     parser.add_argument(
+        "--target",
+        default=None,
+        help="the dbt profile's target, for Postgres (default: the build's)",
+    )
+    parser.add_argument(
         "--allow-older-scores",
         action="store_true",
         help="send scores computed as of an earlier moment than those sent last",
@@ -69,12 +97,8 @@ def main() -> None:
     if args.batch_size < 1:
         parser.error("--batch-size must be at least 1")
     build = build_check.check_last_build(args.target_path)
-    path = args.database or warehouse.duckdb_path()
-    if not path.exists():
-        raise SystemExit(
-            f"{path} does not exist: run `make demo` or `make score` first."
-        )
-    with duckdb.connect(str(path), read_only=args.dry_run) as connection:
+    connection = connect(build, args)
+    try:
         results = crm_export.export_all(
             connection,
             args.out,
@@ -84,7 +108,10 @@ def main() -> None:
             dry_run=args.dry_run,
             schema=build.state_schema,
             allow_older_scores=args.allow_older_scores,
+            relations=crm_export.Relations(build.sync_model, build.mappings),
         )
+    finally:
+        connection.close()
     print(crm_export.describe(results, args.dry_run))
 
 

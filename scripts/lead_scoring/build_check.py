@@ -28,9 +28,24 @@ BUILT = ("model", "seed", "snapshot", "test")
 
 @dataclass(frozen=True)
 class BuildCheck:
-    """The sync model's last build: where its sync state lives."""
+    """The sync model's last build: where its sync state lives, the engine
+    and target it ran on, and the schema-qualified names of the sync model
+    and the mapping seed it built."""
 
     state_schema: str
+    adapter_type: str = "duckdb"
+    target: str | None = None
+    sync_model: str = SYNC_MODEL
+    mappings: str = "crm_field_mappings"
+
+
+def _qualified(manifest: dict, resource_type: str, name: str) -> str:
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == resource_type and node["name"] == name:
+            schema = node.get("schema")
+            alias = node.get("alias") or name
+            return f"{schema}.{alias}" if schema else alias
+    return name
 
 
 def _load(path: Path) -> dict:
@@ -108,4 +123,10 @@ def check_last_build(target_dir: Path) -> BuildCheck:
     schema = manifest.get("sources", {}).get(STATE_SOURCE, {}).get("schema")
     if not schema:
         raise SystemExit(f"{STATE_SOURCE} is not in the manifest.")
-    return BuildCheck(state_schema=schema)
+    return BuildCheck(
+        state_schema=schema,
+        adapter_type=manifest.get("metadata", {}).get("adapter_type", "duckdb"),
+        target=run_results.get("args", {}).get("target"),
+        sync_model=_qualified(manifest, "model", SYNC_MODEL),
+        mappings=_qualified(manifest, "seed", "crm_field_mappings"),
+    )

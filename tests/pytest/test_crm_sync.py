@@ -6,8 +6,11 @@ builds) is exported, its weights edited and rebuilt, and exported again:
 - before any export the sync model holds every scored lead for each CRM;
 - the export writes valid Salesforce Bulk API and HubSpot import CSVs, and a
   rerun with nothing changed writes nothing;
+- a build as of the next day sends a small share of the leads (decay alone
+  moves scores by less than the smallest move worth sending);
 - after a weight edit and a rebuild the model holds exactly the leads whose
-  synced values changed;
+  synced values, as the CRM holds them, changed enough (checked against a
+  second implementation of the rule here);
 - an export that fails part-way (mid-batch, or after the files and before
   the state is committed) is retried without any lead written twice.
 """
@@ -15,7 +18,10 @@ builds) is exported, its weights edited and rebuilt, and exported again:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import math
+import re
 import shutil
 import subprocess
 import sys
@@ -70,9 +76,21 @@ def export(db_path: Path, out: Path, **options: Any) -> list[crm_export.CrmExpor
 def exported_files(out: Path) -> dict[str, list[Path]]:
     """Batch files of finished exports, per CRM (pending folders left out)."""
     return {
-        crm_dir.name: sorted(crm_dir.glob("[!.]*/batch_*.*"))
+        crm_dir.name: sorted(crm_dir.glob("[!.]*/*batch_*.*"))
         for crm_dir in sorted(out.iterdir())
     }
+
+
+def whole(value: float | None) -> int | None:
+    """A value as a CRM field holds it: rounded half away from zero, as SQL
+    round() does (Python's round() rounds half to even)."""
+    if value is None:
+        return None
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def percent(probability: float | None) -> int | None:
+    return None if probability is None else whole(100 * probability)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -120,8 +138,11 @@ def test_export_writes_valid_salesforce_and_hubspot_files(first_export, sync_db)
     files = exported_files(out)
     assert {result.crm for result in results if result.committed} == set(files)
 
+    # Salesforce: the sample's ids are no Contact ids, so every row updates
+    # a Lead, in files named for the object.
+    assert {path.name.split("_")[0] for path in files["salesforce"]} == {"lead"}
     salesforce = [row for path in files["salesforce"] for row in read_csv(path)]
-    assert len(files["salesforce"]) == 3  # 4,977 rows in batches of 2,000
+    assert len(files["salesforce"]) == math.ceil(len(scores) / 2000)
     assert len(salesforce) == len(scores)
     header = list(salesforce[0])
     assert header[0] == "Id" and "Lead_Score__c" in header
@@ -129,34 +150,94 @@ def test_export_writes_valid_salesforce_and_hubspot_files(first_export, sync_db)
     assert "Email" not in header  # Salesforce matches on Id; no PII beyond it
     for row in salesforce:
         score = scores[row["Id"]]
-        assert float(row["Lead_Score__c"]) == pytest.approx(score["lead_score"])
+        assert row["Lead_Score__c"] == str(whole(score["lead_score"]))
         assert row["Sales_Ready__c"] == ("true" if score["is_sales_ready"] else "false")
-        # Bulk API: #N/A empties a field (no probability without the model)
-        probability = score.get("conversion_probability")
+        # A whole percent; Bulk API: #N/A empties a field
+        probability = percent(score.get("conversion_probability"))
         assert row["Conversion_Probability__c"] == (
             "#N/A" if probability is None else str(probability)
         )
+        assert re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", row["Lead_Score_Date__c"]
+        )
 
+    # HubSpot: keyed by email; a lead without one cannot be matched and is
+    # left out, counted.
     hubspot = [row for path in files["hubspot"] for row in read_csv(path)]
-    assert len(hubspot) == len(scores)
-    assert list(hubspot[0])[:2] == ["Record ID", "Email"]
+    valid = {
+        row["lead_id"]
+        for row in query_dicts(sync_db, "select lead_id, is_email_valid from dim_leads")
+        if row["is_email_valid"]
+    }
+    with_email = {s["email"]: s for s in scores.values() if s["lead_id"] in valid}
+    [hubspot_result] = [r for r in results if r.crm == "hubspot"]
+    assert len(hubspot) == len(with_email)
+    assert hubspot_result.unmatched == len(scores) - len(with_email)
+    assert next(iter(hubspot[0])) == "Email"
     for row in hubspot:
-        assert row["Email"] == (scores[row["Record ID"]]["email"] or "")
+        score = with_email[row["Email"]]
+        assert row["lead_scoring_score"] == str(whole(score["lead_score"]))
         assert row["lead_scoring_fit_grade"] in {"A", "B", "C", "D"}
+        assert dt.date.fromisoformat(row["lead_scoring_scored_at"])
     personal = {"first_name", "last_name", "job_title", "company_name"}
     assert not personal & {name.lower() for name in hubspot[0]}
 
-    manifests = [json.loads(p.read_text()) for p in out.glob("*/*/manifest.json")]
-    assert sorted(m["rows"] for m in manifests) == [len(scores), len(scores)]
+    manifests = {
+        m["crm"]: m
+        for m in (json.loads(p.read_text()) for p in out.glob("*/*/manifest.json"))
+    }
+    assert manifests["salesforce"]["rows"] == len(scores)
+    assert manifests["hubspot"]["rows"] == len(with_email)
+    assert manifests["hubspot"]["left_out_without_key"] == hubspot_result.unmatched
+    assert manifests["hubspot"]["key_fields"] == ["Email"]
+
+
+def test_the_sync_state_has_the_columns_the_export_writes(sync_db):
+    """dbt's macro and the export define the state table alike."""
+    columns = query_dicts(
+        sync_db,
+        "select column_name from information_schema.columns"
+        " where table_schema = 'crm_sync' and table_name = 'crm_sync_state'",
+    )
+    assert {row["column_name"] for row in columns} == set(crm_export.STATE_COLUMNS)
 
 
 def test_rerun_with_nothing_changed_writes_nothing(first_export, sync_db):
     _, out, _ = first_export
     before = sorted(out.rglob("*"))
-    assert sync_rows(sync_db) == []
+    # Only HubSpot rows without a valid email stay pending: nothing can
+    # match them until they have one.
+    assert {(row["crm"], row["email"]) for row in sync_rows(sync_db)} == {
+        ("hubspot", None)
+    }
     results = export(sync_db, out)
     assert [result.rows for result in results] == [0, 0]
     assert sorted(out.rglob("*")) == before
+
+
+def test_the_next_day_sends_a_small_share(first_export, sync_db, default_build):
+    """A build as of the day after (decay moves every active lead's score a
+    little; nothing else changes) sends only the leads whose values moved
+    enough since they were sent."""
+    _, out, _ = first_export
+    [scored] = query_dicts(sync_db, "select max(scored_as_of) as day from lead_scores")
+    next_day = (scored["day"] + dt.timedelta(days=1)).strftime("%Y-%m-%d")
+    work_dir = out.parent / "next_day"
+    work_dir.mkdir()
+    db_path = work_dir / "lead_scoring.duckdb"
+    shutil.copy(sync_db, db_path)
+    run = run_dbt(
+        [*SYNC_SCOPE, "--vars", json.dumps({"lead_scoring__as_of_date": next_day})],
+        work_dir=work_dir,
+        raw_dir=default_build.raw_dir,
+        db_path=db_path,
+    )
+    assert run.success, run.describe()
+    rows = sync_rows(db_path)
+    leads = len(scores_by_lead(db_path))
+    salesforce = [row for row in rows if row["crm"] == "salesforce"]
+    assert salesforce, "a day of decay moved no lead enough to send"
+    assert len(salesforce) < 0.1 * leads, (len(salesforce), leads)
 
 
 def test_weight_change_syncs_only_the_changed_leads(
@@ -185,24 +266,69 @@ def test_weight_change_syncs_only_the_changed_leads(
     new_scores = scores_by_lead(sync_db)
     assert set(new_scores) == set(old_scores)
     rows = sync_rows(sync_db)
+    valid_email = {
+        row["lead_id"]
+        for row in query_dicts(sync_db, "select lead_id, is_email_valid from dim_leads")
+        if row["is_email_valid"]
+    }
     for crm, columns in mapped_columns(sync_db).items():
-        # conversion_probability counts too: engagement points are one of the
-        # predictive model's features.
-        fields = ["lead_id" if c == "crm_lead_id" else c for c in columns]
-        fields = [c for c in fields if c != "score_status"]
+        keyed_by_email = not {"crm_lead_id", "crm_record_id"} & set(columns)
         expected = {
             lead_id
             for lead_id, new in new_scores.items()
-            if any(new[c] != old_scores[lead_id][c] for c in fields)
+            if worth_sending(old_scores[lead_id], new, columns)
+            and (lead_id in valid_email or not keyed_by_email)
         }
-        synced = {row["crm_lead_id"] for row in rows if row["crm"] == crm}
+        synced = {
+            row["crm_lead_id"]
+            for row in rows
+            if row["crm"] == crm and matchable(row, columns)
+        }
         assert expected, f"the weight edit changed no {crm} value"
         assert len(expected) < len(new_scores)
         assert synced == expected, crm
     # The next export carries exactly those rows.
     results = {result.crm: result for result in export(sync_db, out)}
     for crm, result in results.items():
-        assert result.rows == sum(1 for row in rows if row["crm"] == crm)
+        assert result.rows == sum(
+            1
+            for row in rows
+            if row["crm"] == crm and matchable(row, mapped_columns(sync_db)[crm])
+        )
+
+
+def matchable(row: dict[str, Any], columns: list) -> bool:
+    """Whether the row has a value for a key the CRM maps (else no export
+    can send it: it stays pending)."""
+    return any(row[key] for key in crm_export.KEY_COLUMNS if key in columns)
+
+
+def worth_sending(
+    sent: dict[str, Any], new: dict[str, Any], columns: list[str]
+) -> bool:
+    """The sync's rule, written again: a mapped label changed (reasons
+    without their point figures), or a mapped score moved 3 whole points or
+    more, or the probability 2 percentage points or more (the defaults)."""
+
+    def reasons(text: str | None) -> str | None:
+        return None if text is None else re.sub(r" \([^)]*\)", "", text)
+
+    labels = ("fit_grade", "engagement_tier", "priority", "is_sales_ready", "email")
+    if any(c in columns and new[c] != sent[c] for c in labels):
+        return True
+    if "top_reasons" in columns and reasons(new["top_reasons"]) != reasons(
+        sent["top_reasons"]
+    ):
+        return True
+    for column in ("lead_score", "fit_score", "engagement_score"):
+        if column in columns and abs(whole(new[column]) - whole(sent[column])) >= 3:
+            return True
+    old_percent = percent(sent["conversion_probability"])
+    new_percent = percent(new["conversion_probability"])
+    return "conversion_percent" in columns and (
+        (old_percent is None) != (new_percent is None)
+        or (old_percent is not None and abs(new_percent - old_percent) >= 2)
+    )
 
 
 def failing_after(calls: int, exception: type[Exception] = OSError):
@@ -221,7 +347,7 @@ def failing_after(calls: int, exception: type[Exception] = OSError):
 
 def assert_each_lead_once(out: Path, crm: str, expected: set[str]) -> None:
     files = exported_files(out)[crm]
-    key = "Id" if crm == "salesforce" else "Record ID"
+    key = "Id" if crm == "salesforce" else "Email"
     ids = [row[key] for path in files for row in read_csv(path)]
     assert len(ids) == len(set(ids)), "a lead was written twice"
     assert set(ids) == expected

@@ -13,6 +13,7 @@ renamed as (
     select
         -- ids
         cast(id as {{ dbt.type_string() }}) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as converted_contact_id,
 
         -- strings
         property_email as email,

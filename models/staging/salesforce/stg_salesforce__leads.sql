@@ -23,6 +23,9 @@ leads_renamed as (
     select
         -- ids
         id as lead_id,
+        case
+            when coalesce(is_converted, false) then converted_contact_id
+        end as converted_contact_id,
 
         -- strings
         email,
@@ -52,6 +55,7 @@ contacts_renamed as (
     select
         -- ids
         contacts.id as lead_id,
+        cast(null as {{ dbt.type_string() }}) as converted_contact_id,
 
         -- strings
         contacts.email,
