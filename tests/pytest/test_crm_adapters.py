@@ -33,6 +33,8 @@ class Expected:
     quarantined: set[tuple[str, str]]  # (record_id, reason_code)
     activities: set[tuple[str, str]] = field(default_factory=set)  # (lead, type)
     emails: dict[str, str] = field(default_factory=dict)
+    # lead -> (object, record id) its Salesforce sync row updates
+    salesforce_records: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 EXPECTED = {
@@ -75,6 +77,14 @@ EXPECTED = {
             "00Q000000000002AAA": "Student or intern",
             # status "Closed - Not Converted" is a rejection by sales
             "00Q000000000003AAA": "Rejected by sales",
+        },
+        # a converted lead's scores go to the Contact it became; a contact
+        # never converted from a lead is a Contact; the rest are Leads
+        salesforce_records={
+            "00Q000000000001AAA": ("contact", "003000000000001AAA"),
+            "00Q000000000002AAA": ("lead", "00Q000000000002AAA"),
+            "00Q000000000003AAA": ("lead", "00Q000000000003AAA"),
+            "003000000000002AAA": ("contact", "003000000000002AAA"),
         },
         quarantined={
             ("task:00T000000000001AAA", "unknown_activity_type"),  # a call
@@ -168,6 +178,15 @@ def test_adapter_fixture_builds_to_the_expected_lead_scores(connector, tmp_path)
         result.query("select record_id, reason_code from fct_data_quality_issues")
     )
     assert quarantined == expected.quarantined
+    if expected.salesforce_records:
+        records = {
+            lead_id: (crm_object, record_id)
+            for lead_id, crm_object, record_id in result.query(
+                "select crm_lead_id, crm_object, crm_record_id"
+                " from sync_crm_lead_scores where crm = 'salesforce'"
+            )
+        }
+        assert records == expected.salesforce_records
     # The raw contract files were not read: no view over them was made.
     assert not result.query(
         "select table_name from information_schema.tables where table_schema = 'raw'"

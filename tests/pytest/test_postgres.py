@@ -11,6 +11,10 @@ Postgres, so the small sample keeps this module within a few minutes.
 
 from __future__ import annotations
 
+import csv
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -317,3 +321,62 @@ def test_postgres_number_parsing_matches_duckdb(
     assert [str(v) for v in actual] == [str(v) for v in expected]
     assert expected[0] == 12.0
     assert expected[5] is None
+
+
+def test_the_crm_export_runs_on_postgres(
+    postgres_build: DbtRun, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """The export reaches the Postgres target through the dbt profile,
+    writes its state in the schema the build read it from, and the sync view
+    then holds nothing it could send: a second export writes nothing."""
+    require(postgres_build)
+
+    def export() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                str(REPO_ROOT / "scripts" / "export_crm_sync.py"),
+                "--target-path",
+                str(postgres_build.target_path),
+                "--out",
+                str(tmp_path / "exports"),
+            ],
+            env={
+                **os.environ,
+                "DBT_PROFILES_DIR": str(REPO_ROOT),
+                **postgres_server.env,
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    first = export()
+    assert first.returncode == 0, first.stderr
+    [(leads,)] = postgres_rows(
+        postgres_server, f"select count(*) from {SCHEMA}.lead_scores"
+    )
+    [salesforce_file] = (tmp_path / "exports" / "salesforce").glob(
+        "*/lead_batch_0001.csv"
+    )
+    with salesforce_file.open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == leads
+    state = dict(
+        postgres_rows(
+            postgres_server,
+            "select crm, count(*) from crm_sync.crm_sync_state group by crm",
+        )
+    )
+    assert state["salesforce"] == leads
+    # Only rows nothing can match (HubSpot leads without a valid email) stay.
+    assert (
+        postgres_rows(
+            postgres_server,
+            f"select crm, count(*) from {SCHEMA}.sync_crm_lead_scores"
+            " where crm != 'hubspot' or email is not null group by crm",
+        )
+        == []
+    )
+    second = export()
+    assert second.returncode == 0, second.stderr
+    assert "nothing changed" in second.stdout, second.stdout
