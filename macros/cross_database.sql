@@ -361,3 +361,18 @@
 {% macro spark__add_only_incremental_strategy() %}
     {{ return('append') }}
 {% endmacro %}
+
+{#- Post-hook of int_activities_deduplicated: after an incremental run,
+    delete the activities of leads no longer among the staged leads (a lead
+    deleted in the CRM), so the table equals a full refresh. Nothing on a
+    full build (the model's join already leaves them out) or where the
+    model is rebuilt as a table (Spark). -#}
+{% macro forget_activities_of_gone_leads() %}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where lead_id not in (
+            select lead_id from {{ ref('stg_crm__leads') }}
+            where lead_id is not null
+        )
+    {%- endif -%}
+{% endmacro %}

@@ -39,7 +39,7 @@ from conftest import (
     query_dicts,
     run_dbt,
 )
-from lead_scoring import crm_export
+from lead_scoring import crm_export, forget
 
 pytestmark = pytest.mark.slow
 
@@ -215,29 +215,108 @@ def test_rerun_with_nothing_changed_writes_nothing(first_export, sync_db):
     assert sorted(out.rglob("*")) == before
 
 
-def test_the_next_day_sends_a_small_share(first_export, sync_db, default_build):
-    """A build as of the day after (decay moves every active lead's score a
-    little; nothing else changes) sends only the leads whose values moved
-    enough since they were sent."""
+def test_the_next_day_sends_a_small_share_and_clears_the_gone(
+    first_export, sync_db, default_build
+):
+    """The next day's build: decay moves every active lead's score a little,
+    one lead was deleted in the CRM and one merged into another. The build
+    passes (the incremental activities forget the deleted lead), the sync
+    sends a small share of the leads, and a clear for each lead gone; once
+    exported, the deleted person can be forgotten."""
     _, out, _ = first_export
-    [scored] = query_dicts(sync_db, "select max(scored_as_of) as day from lead_scores")
-    next_day = (scored["day"] + dt.timedelta(days=1)).strftime("%Y-%m-%d")
     work_dir = out.parent / "next_day"
-    work_dir.mkdir()
+    raw_dir = work_dir / "raw"
+    shutil.copytree(default_build.raw_dir, raw_dir)
     db_path = work_dir / "lead_scoring.duckdb"
     shutil.copy(sync_db, db_path)
+    sent = {
+        row["crm_lead_id"]: row
+        for row in query_dicts(
+            db_path,
+            "select * from crm_sync.crm_sync_state"
+            " where crm = 'salesforce' and sync_action = 'upsert'",
+        )
+    }
+    valid = query_dicts(
+        db_path,
+        "select lead_id, email from dim_leads where is_email_valid order by lead_id",
+    )
+    deleted, merged, survivor = valid[0], valid[1], valid[2]
+    assert {deleted["lead_id"], merged["lead_id"]} <= set(sent)
+    with duckdb.connect() as connection:
+        leads = raw_dir / "leads.parquet"
+        connection.execute(
+            f"copy (select * replace (case when lead_id = ? then ? else email end"
+            f" as email) from '{leads}' where lead_id != ?)"
+            f" to '{raw_dir / 'edited.parquet'}' (format parquet)",
+            [merged["lead_id"], survivor["email"], deleted["lead_id"]],
+        )
+        (raw_dir / "edited.parquet").replace(leads)
+    [scored] = query_dicts(db_path, "select max(scored_as_of) as day from lead_scores")
+    next_day = (scored["day"] + dt.timedelta(days=1)).strftime("%Y-%m-%d")
     run = run_dbt(
-        [*SYNC_SCOPE, "--vars", json.dumps({"lead_scoring__as_of_date": next_day})],
+        [
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--vars",
+            json.dumps({"lead_scoring__as_of_date": next_day}),
+        ],
         work_dir=work_dir,
-        raw_dir=default_build.raw_dir,
+        raw_dir=raw_dir,
         db_path=db_path,
     )
     assert run.success, run.describe()
-    rows = sync_rows(db_path)
+
+    rows = [row for row in sync_rows(db_path) if row["crm"] == "salesforce"]
+    clears = {row["crm_lead_id"] for row in rows if row["sync_action"] == "clear"}
+    # the deleted lead, and whichever of the two with one email the merge
+    # kept out
+    pair = {merged["lead_id"], survivor["lead_id"]}
+    assert deleted["lead_id"] in clears
+    assert len(clears & pair) == 1, clears
+    gone = clears
+    upserts = [row for row in rows if row["sync_action"] == "upsert"]
     leads = len(scores_by_lead(db_path))
-    salesforce = [row for row in rows if row["crm"] == "salesforce"]
-    assert salesforce, "a day of decay moved no lead enough to send"
-    assert len(salesforce) < 0.1 * leads, (len(salesforce), leads)
+    assert upserts, "a day of decay moved no lead enough to send"
+    assert len(upserts) < 0.1 * leads, (len(upserts), leads)
+
+    [salesforce] = export(db_path, work_dir / "exports", crms=["salesforce"])
+    cleared = [
+        row for path in salesforce.files for row in read_csv(path) if row["Id"] in gone
+    ]
+    assert {row["Lead_Score__c"] for row in cleared} == {"#N/A"}
+    assert {row["Lead_Score_Status__c"] for row in cleared} == {"cleared"}
+
+    # Forget the deleted person: refused while HubSpot still holds their
+    # scores (only Salesforce was exported), then done.
+    tables = forget.kept_tables(run.target_path / "manifest.json", "crm_sync")
+    relations = {table.relation for table in tables}
+    assert {
+        "lead_score_history",
+        "int_activities_deduplicated",
+        "lead_scores_snapshot",
+        "crm_sync_state",
+    } <= {relation.split(".")[-1] for relation in relations}, relations
+    with duckdb.connect(str(db_path)) as connection:
+        with pytest.raises(SystemExit, match="still holds scores"):
+            forget.forget(connection, {deleted["lead_id"]}, tables, "crm_sync")
+        counts = forget.forget(
+            connection,
+            {deleted["lead_id"]},
+            tables,
+            "crm_sync",
+            keep_crm_values=True,
+        )
+    assert counts["main.lead_score_history"] > 0
+    assert counts["main.lead_scores_snapshot"] > 0
+    for relation in relations:
+        column = "crm_lead_id" if relation.startswith("crm_sync.") else "lead_id"
+        assert not query_dicts(
+            db_path,
+            f"select 1 from {relation} where {column} = ?",
+            [deleted["lead_id"]],
+        ), relation
 
 
 def test_weight_change_syncs_only_the_changed_leads(

@@ -4,6 +4,7 @@
         unique_key='activity_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        post_hook="{{ lead_scoring.forget_activities_of_gone_leads() }}",
     )
 }}
 {#-
@@ -24,7 +25,9 @@
     replaces that activity (delete+insert on activity_id). New rows, rows
     that arrive late within the lookback and re-delivered copies give the
     same table as a full refresh; a row that arrives later than the
-    lookback needs `dbt build --full-refresh`.
+    lookback needs `dbt build --full-refresh`. After an incremental run,
+    the activities of leads that are no longer in the leads (deleted in
+    the CRM) are removed, as a full refresh would leave them out.
 -#}
 {#- The moment an incremental run reloads from (a constant, see
     activity_reload_from). -#}
