@@ -9,6 +9,7 @@ model is tested in test_crm_sync.py.
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -31,24 +32,33 @@ def warehouse(
     scores: dict[str, float],
     mappings: Iterable[tuple[str, str, str]] = MAPPINGS,
     scored_as_of: datetime = datetime(2026, 3, 1),
+    objects: dict[str, str] | None = None,
+    emails: dict[str, str | None] | None = None,
 ) -> Path:
     """A DuckDB file with the sync model holding one upsert per lead and
-    CRM of `mappings`, and the mapping seed."""
+    CRM of `mappings` (each a `lead` record with the lead's id, unless
+    `objects` says otherwise), and the mapping seed."""
     crms = sorted({crm for crm, _, _ in mappings})
+    objects = objects or {}
+    emails = emails or {}
     with duckdb.connect(str(path)) as connection:
         connection.execute("drop table if exists sync_crm_lead_scores")
         connection.execute(
             "create table sync_crm_lead_scores (crm varchar, crm_lead_id varchar,"
-            " email varchar, lead_score double, scored_as_of timestamp,"
+            " crm_object varchar, crm_record_id varchar, email varchar,"
+            " lead_score integer, scored_as_of timestamp,"
             " sync_action varchar, change_hash varchar)"
         )
         connection.executemany(
-            "insert into sync_crm_lead_scores values (?, ?, ?, ?, ?, 'upsert', ?)",
+            "insert into sync_crm_lead_scores"
+            " values (?, ?, ?, ?, ?, ?, ?, 'upsert', ?)",
             [
                 (
                     crm,
                     lead,
-                    f"{lead}@example.com",
+                    objects.get(lead, "lead"),
+                    lead,
+                    emails.get(lead, f"{lead}@example.com"),
                     score,
                     scored_as_of,
                     f"{lead}:{score}",
@@ -188,6 +198,93 @@ def test_scores_older_than_those_sent_are_refused_unless_asked(tmp_path):
     assert sorted(out.rglob("*")) == before
     results = export(db, out, allow_older_scores=True)
     assert all(result.committed for result in results)
+
+
+def test_each_salesforce_object_gets_its_own_files(tmp_path):
+    """Leads and contacts are updated through different objects: one file
+    series per object, each named in the manifest."""
+    db = warehouse(
+        tmp_path / "w.duckdb",
+        {"00Q1": 10, "00Q2": 20, "0031": 30},
+        objects={"0031": "contact"},
+    )
+    out = tmp_path / "exports"
+    [result] = export(db, out, crms=["salesforce"])
+    assert [path.name for path in result.files] == [
+        "contact_batch_0001.csv",
+        "lead_batch_0001.csv",
+    ]
+    ids = {path.name: path.read_text().split()[1:] for path in result.files}
+    assert ids["contact_batch_0001.csv"] == ["0031,30"]
+    assert ids["lead_batch_0001.csv"] == ["00Q1,10", "00Q2,20"]
+    manifest = json.loads((result.files[0].parent / "manifest.json").read_text())
+    assert {f["file"]: f["object"] for f in manifest["files"]} == {
+        "contact_batch_0001.csv": "contact",
+        "lead_batch_0001.csv": "lead",
+    }
+
+
+def test_rows_without_a_key_value_are_left_out_and_stay_pending(tmp_path):
+    """HubSpot matches on email: a lead without one is counted, not written
+    and not recorded as sent."""
+    db = warehouse(tmp_path / "w.duckdb", {"L1": 10, "L2": 20}, emails={"L2": None})
+    out = tmp_path / "exports"
+    [result] = export(db, out, crms=["hubspot"])
+    assert (result.rows, result.unmatched) == (1, 1)
+    manifest = json.loads((result.files[0].parent / "manifest.json").read_text())
+    assert manifest["left_out_without_key"] == 1
+    with duckdb.connect(str(db)) as connection:
+        sent = connection.execute(
+            "select crm_lead_id from crm_sync.crm_sync_state"
+        ).fetchall()
+    assert sent == [("L1",)]
+
+
+@pytest.mark.parametrize(
+    ("crm", "value", "written"),
+    [
+        ("hubspot", datetime(2026, 6, 1, 13, 5), "2026-06-01"),
+        ("salesforce", datetime(2026, 6, 1, 13, 5), "2026-06-01T13:05:00Z"),
+        ("hubspot", 1e-05, "0.00001"),
+        ("salesforce", 2.5e20, "250000000000000000000"),
+        ("salesforce", None, "#N/A"),
+        ("hubspot", None, ""),
+        ("hubspot", True, "true"),
+    ],
+)
+def test_values_are_written_as_each_crm_imports_them(crm, value, written):
+    assert crm_export.format_value(value, crm, "csv") == written
+
+
+def test_a_sync_state_from_an_older_release_gets_the_new_columns(tmp_path):
+    db = warehouse(tmp_path / "w.duckdb", {"L1": 10})
+    with duckdb.connect(str(db)) as connection:
+        connection.execute("create schema crm_sync")
+        connection.execute(
+            "create table crm_sync.crm_sync_state (crm varchar, crm_lead_id varchar,"
+            " email varchar, change_hash varchar, sync_action varchar,"
+            " export_id varchar, exported_at timestamp)"
+        )
+        connection.execute(
+            "insert into crm_sync.crm_sync_state values"
+            " ('salesforce', 'L0', null, 'h', 'upsert', 'e', null)"
+        )
+    [result] = export(db, tmp_path / "exports", crms=["salesforce"])
+    assert result.committed
+    with duckdb.connect(str(db)) as connection:
+        rows = connection.execute(
+            "select crm_lead_id, lead_score from crm_sync.crm_sync_state"
+            " order by crm_lead_id"
+        ).fetchall()
+    assert rows == [("L0", None), ("L1", 10)]
+
+
+def test_a_spark_build_is_not_exported(tmp_path):
+    from export_crm_sync import connect
+
+    build = build_check.BuildCheck(state_schema="crm_sync", adapter_type="spark")
+    with pytest.raises(SystemExit, match="ran on spark"):
+        connect(build, argparse.Namespace(database=None, target=None, dry_run=False))
 
 
 # The last build, as dbt's artifacts describe it: seed -> model -> sync, a data
