@@ -38,14 +38,12 @@
     {% do run_query(
         'create table if not exists ' ~ schema ~ '.crm_sync_state ('
         ~ definitions | join(', ') ~ ')') %}
-    {% set relation = adapter.get_relation(
-        database=target.database if target.type != 'spark' else none,
-        schema=schema, identifier='crm_sync_state') %}
-    {% set present = adapter.get_columns_in_relation(relation)
-        | map(attribute='name') | map('lower') | list %}
-    {% for name, type in columns if name not in present %}
-        {% do run_query(lead_scoring.add_column_sql(
-            schema ~ '.crm_sync_state', name, type)) %}
+    {% for name, type in columns %}
+        {% set add_column = lead_scoring.add_column_sql(
+            schema ~ '.crm_sync_state', name, type) %}
+        {% if add_column | trim %}
+            {% do run_query(add_column) %}
+        {% endif %}
     {% endfor %}
     {{ return('') }}
 {% endmacro %}
@@ -56,11 +54,13 @@
 {% endmacro %}
 
 {% macro default__add_column_sql(table, name, type) -%}
-    alter table {{ table }} add column {{ name }} {{ type }}
+    alter table {{ table }} add column if not exists {{ name }} {{ type }}
 {%- endmacro %}
 
+{#- Spark has no `add column if not exists`; its sync state is never
+    written (the export refuses Spark builds), so a table made by an older
+    release holds no row and the current definition is all it needs. -#}
 {% macro spark__add_column_sql(table, name, type) -%}
-    alter table {{ table }} add columns ({{ name }} {{ type }})
 {%- endmacro %}
 
 {#- The sync model's values a CRM can receive, in the order they are hashed

@@ -222,7 +222,8 @@ def test_the_next_day_sends_a_small_share_and_clears_the_gone(
     one lead was deleted in the CRM and one merged into another. The build
     passes (the incremental activities forget the deleted lead), the sync
     sends a small share of the leads, and a clear for each lead gone; once
-    exported, the deleted person can be forgotten."""
+    exported, the deleted person can be forgotten. The sync state comes from
+    an older release, without a column the build adds."""
     _, out, _ = first_export
     work_dir = out.parent / "next_day"
     raw_dir = work_dir / "raw"
@@ -252,6 +253,9 @@ def test_the_next_day_sends_a_small_share_and_clears_the_gone(
             [merged["lead_id"], survivor["email"], deleted["lead_id"]],
         )
         (raw_dir / "edited.parquet").replace(leads)
+    # A sync state from an older release lacks a column: the build adds it.
+    with duckdb.connect(str(db_path)) as connection:
+        connection.execute("alter table crm_sync.crm_sync_state drop column export_id")
     [scored] = query_dicts(db_path, "select max(scored_as_of) as day from lead_scores")
     next_day = (scored["day"] + dt.timedelta(days=1)).strftime("%Y-%m-%d")
     run = run_dbt(
@@ -268,6 +272,7 @@ def test_the_next_day_sends_a_small_share_and_clears_the_gone(
     )
     assert run.success, run.describe()
 
+    assert query_dicts(db_path, "select export_id from crm_sync.crm_sync_state")
     rows = [row for row in sync_rows(db_path) if row["crm"] == "salesforce"]
     clears = {row["crm_lead_id"] for row in rows if row["sync_action"] == "clear"}
     # the deleted lead, and whichever of the two with one email the merge
