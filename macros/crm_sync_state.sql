@@ -110,8 +110,12 @@
     {{ dbt.hash(dbt.concat(parts)) }}
 {%- endmacro %}
 
-{#- Reasons text without its point figures ("(+12)", "(+40, capped)"),
-    which decay moves daily: the CRM sync compares reasons in this form. -#}
+{#- Which reasons a text names, in which order, without its figures: the
+    points ("(+12)", "(+40, capped)"), which decay moves daily, and the
+    counts ("3 times"), which each new activity moves. The CRM sync
+    compares reasons in this form. -#}
 {% macro crm_reasons_compared(column) -%}
-    {{ lead_scoring.replace_all(column, "' [(][^)]*[)]'", "''") }}
+    {{ lead_scoring.replace_all(
+        lead_scoring.replace_all(column, "' [(][^)]*[)]'", "''"),
+        "'[0-9]+'", "'#'") }}
 {%- endmacro %}

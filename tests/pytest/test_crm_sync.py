@@ -391,11 +391,13 @@ def worth_sending(
     sent: dict[str, Any], new: dict[str, Any], columns: list[str]
 ) -> bool:
     """The sync's rule, written again: a mapped label changed (reasons
-    without their point figures), or a mapped score moved 3 whole points or
-    more, or the probability 2 percentage points or more (the defaults)."""
+    without their figures), or a mapped score moved 3 whole points or more,
+    or the probability 5 percentage points or more (the defaults)."""
 
     def reasons(text: str | None) -> str | None:
-        return None if text is None else re.sub(r" \([^)]*\)", "", text)
+        if text is None:
+            return None
+        return re.sub(r"[0-9]+", "#", re.sub(r" \([^)]*\)", "", text))
 
     labels = ("fit_grade", "engagement_tier", "priority", "is_sales_ready", "email")
     if any(c in columns and new[c] != sent[c] for c in labels):
@@ -411,7 +413,7 @@ def worth_sending(
     new_percent = percent(new["conversion_probability"])
     return "conversion_percent" in columns and (
         (old_percent is None) != (new_percent is None)
-        or (old_percent is not None and abs(new_percent - old_percent) >= 2)
+        or (old_percent is not None and abs(new_percent - old_percent) >= 5)
     )
 
 

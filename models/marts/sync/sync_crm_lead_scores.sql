@@ -17,8 +17,9 @@
       are emptied in the CRM.
 
     Values are those a CRM field holds: whole points, the probability as a
-    whole percent. The reasons compare without their point figures, which
-    decay moves daily (the text sent carries them). scored_as_of is sent
+    whole percent. The reasons compare by which reasons they name, without
+    their figures (points, which decay moves daily, and counts); the text
+    sent carries them. scored_as_of is sent
     where mapped but never makes a lead pending. Only the fields a CRM's
     mapping names count, so a change a CRM does not receive does not resend
     the lead there.
