@@ -117,12 +117,15 @@
         ~ api.Column.translate_type('timestamp') ~ ')') }}, false)
 {%- endmacro %}
 
-{#- The order in which copies of one activity_id compete: the earliest
-    first, then by every other column, so the kept copy never depends on
-    the order rows were read in. base_marketing__activities_ranked and the
-    incremental int_activities_deduplicated rank with it, so a daily run keeps the
-    same copy a full refresh keeps. -#}
-{% macro activity_copy_order() -%}
+{#- The order in which copies of one activity_id compete: a copy whose
+    lead exists (`is_lead_known`, a boolean expression) first, since a copy
+    filed under an unknown lead_id can never be scored; then the earliest,
+    then by every other column, so the kept copy never depends on the order
+    rows were read in. base_marketing__activities_ranked and the
+    incremental int_activities_deduplicated rank with it, so a daily run
+    keeps the same copy a full refresh keeps. -#}
+{% macro activity_copy_order(is_lead_known) -%}
+    case when {{ is_lead_known }} then 0 else 1 end asc,
     occurred_at asc nulls last,
     lead_id asc nulls last,
     activity_type asc nulls last,
