@@ -6,8 +6,12 @@
 {#- A unit test has no graph to read the contract from: its fixture holds
     only contract columns, so there are no extra columns to pass through. -#}
 {%- set contract = lead_scoring.raw_contract().get('leads') -%}
+{#- A raw column named like one the project derives (seniority,
+    department, rejection_reason, …) is renamed <name>_raw, never shadowing
+    the derived one (see extra_columns). -#}
 {%- set extras = lead_scoring.extra_columns(
-    lead_scoring.raw_relation('crm', 'leads'), contract) if contract else []
+    lead_scoring.raw_relation('crm', 'leads'), contract,
+    lead_scoring.lead_derived_columns(contract)) if contract else []
 -%}
 
 with
