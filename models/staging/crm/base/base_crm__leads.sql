@@ -57,7 +57,9 @@ typed as (
 
         -- timestamps
         {{ lead_scoring.to_utc_timestamp('created_at') }} as created_at,
-        {{ lead_scoring.to_utc_timestamp('updated_at') }} as updated_at
+        {{ lead_scoring.to_utc_timestamp('updated_at') }} as updated_at,
+        {#- The raw text, for the example a quarantine guard rail prints. -#}
+        {{ lead_scoring.clean_text('created_at') }} as created_at_text
 
     from source
 
