@@ -81,7 +81,8 @@
 {% endmacro %}
 
 {#- The names of the columns the lead models derive or add to a raw lead
-    row (their documented columns that are not the contract's), which a
+    row (their documented columns that are not the contract's; dim_leads
+    publishes int_leads_deduplicated as it is), which a
     raw column must not shadow (see extra_columns). Read from the models'
     YAML, so a column added there is covered without a change here. -#}
 {% macro lead_derived_columns(contract_columns) %}
@@ -90,7 +91,7 @@
     {%- for node in graph.nodes.values()
         if node.resource_type == 'model' and node.name in [
             'base_crm__leads', 'stg_crm__leads', 'int_leads_enriched',
-            'int_leads_deduplicated', 'int_leads_as_of', 'dim_leads'] -%}
+            'int_leads_deduplicated', 'int_leads_as_of'] -%}
         {%- for column in node.columns
             if column | lower not in contract_columns
             and column | lower not in derived -%}
