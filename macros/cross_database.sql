@@ -3,8 +3,14 @@
     stay portable (STYLE.md). DuckDB and Postgres share the defaults.
 #}
 
-{#- A raw value (text or timestamp, any offset) as a UTC timestamp without
-    time zone; null when it cannot be parsed. -#}
+{#- A raw value (text, number or timestamp, any offset) as a UTC timestamp
+    without time zone; null when it cannot be parsed. Read as timestamps:
+    ISO 8601 text (date, optional time, optional offset, `Z`, `UTC` or
+    `GMT`; `/` may separate the date's parts, year first), and epoch times
+    as numbers or numeric text: seconds from 1e8 up to 1e11 (1973 to year
+    5138), milliseconds from 1e11 up to 1e14 (see epoch_to_timestamp).
+    Day-first or month-first dates (01/03/2025) stay unread: which part is
+    the month cannot be told. -#}
 {% macro to_utc_timestamp(expression) %}
     {{ return(adapter.dispatch('to_utc_timestamp', 'lead_scoring')(
         expression)) }}
@@ -24,29 +30,91 @@
 {% macro duckdb__to_utc_timestamp(expression) %}
     {#- Text: try_cast to timestamp drops an offset silently; timestamptz
         applies it (the session runs in UTC, see profiles.yml). A column
-        that is already a date or timestamp is cast directly: typeof() is
-        folded when the query is planned, so only one branch runs, and the
-        text round trip (a second per 6M rows) is skipped. 'infinity' and
-        '-infinity' name no moment (no age or decay can be computed from
-        them), so they are null, as on Postgres. -#}
+        that is already a date or timestamp is cast directly, a number is
+        an epoch time: typeof() is folded when the query is planned, so
+        only one branch runs, and the text round trip (a second per 6M
+        rows) is skipped. Text that is not a timestamp may be an epoch
+        time in digits (checked only where the cast failed). 'infinity'
+        and '-infinity' name no moment (no age or decay can be computed
+        from them), so they are null, as on Postgres. -#}
+    {%- set text = 'trim(cast(' ~ expression ~ ' as varchar))' -%}
     nullif(nullif(
         case
             when typeof({{ expression }}) in (
                 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_NS',
                 'TIMESTAMP_MS', 'TIMESTAMP_S', 'DATE')
                 then try_cast({{ expression }} as timestamp)
-            else cast(
-                try_cast(trim(cast({{ expression }} as varchar)) as timestamptz)
-                as timestamp)
+            when typeof({{ expression }}) in (
+                'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+                'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'FLOAT',
+                'DOUBLE') or typeof({{ expression }}) like 'DECIMAL%'
+                then {{ lead_scoring.epoch_to_timestamp(
+                    'try_cast(' ~ expression ~ ' as double)') }}
+            else coalesce(
+                cast(try_cast({{ text }} as timestamptz) as timestamp),
+                case
+                    when regexp_full_match(
+                        {{ text }}, '[0-9]{9,14}([.][0-9]+)?')
+                        then {{ lead_scoring.epoch_to_timestamp(
+                            'try_cast(' ~ text ~ ' as double)') }}
+                end
+            )
         end,
         cast('infinity' as timestamp)), cast('-infinity' as timestamp))
 {% endmacro %}
 
 {#- Spark: text as it is read (trimmed), in the session's time zone (UTC,
-    see profiles.yml); an offset in the text is applied. -#}
+    see profiles.yml); an offset in the text is applied. A year-first date
+    with '/' is read as with '-'; digits are an epoch time. -#}
 {% macro spark__to_utc_timestamp(expression) %}
-    try_cast(trim(cast({{ expression }} as string)) as timestamp)
+    {%- set text = 'trim(cast(' ~ expression ~ ' as string))' -%}
+    coalesce(
+        try_cast(regexp_replace({{ text }},
+            '^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})', '$1-$2-$3') as timestamp),
+        case
+            when {{ text }} rlike '^[0-9]{9,14}([.][0-9]+)?$'
+                then {{ lead_scoring.epoch_to_timestamp(
+                    'try_cast(' ~ text ~ ' as double)') }}
+        end
+    )
 {% endmacro %}
+
+{#- An epoch time (a number) as a UTC timestamp: seconds from 1e8 up to
+    1e11, milliseconds from 1e11 up to 1e14; null otherwise (a year such
+    as 2025, or 20250301, is not taken for a moment in 1970). -#}
+{% macro epoch_to_timestamp(number) %}
+    {{ return(adapter.dispatch('epoch_to_timestamp', 'lead_scoring')(
+        number)) }}
+{% endmacro %}
+
+{% macro default__epoch_to_timestamp(number) -%}
+    case
+        when {{ number }} >= 1e8 and {{ number }} < 1e11
+            then {{ dbt.dateadd('second', 'cast(floor(' ~ number
+                ~ ') as bigint)', "cast('1970-01-01' as timestamp)") }}
+        when {{ number }} >= 1e11 and {{ number }} < 1e14
+            then {{ dbt.dateadd('second', 'cast(floor(' ~ number
+                ~ ' / 1000) as bigint)', "cast('1970-01-01' as timestamp)") }}
+    end
+{%- endmacro %}
+
+{% macro duckdb__epoch_to_timestamp(number) -%}
+    case
+        when {{ number }} >= 1e8 and {{ number }} < 1e11
+            then make_timestamp(cast(round({{ number }} * 1e6) as bigint))
+        when {{ number }} >= 1e11 and {{ number }} < 1e14
+            then make_timestamp(cast(round({{ number }} * 1e3) as bigint))
+    end
+{%- endmacro %}
+
+{% macro spark__epoch_to_timestamp(number) -%}
+    case
+        when {{ number }} >= 1e8 and {{ number }} < 1e11
+            then timestamp_micros(cast(round({{ number }} * 1e6) as bigint))
+        when {{ number }} >= 1e11 and {{ number }} < 1e14
+            then timestamp_micros(cast(round({{ number }} * 1e3) as bigint))
+    end
+{%- endmacro %}
 
 {#- A cast that gives null instead of an error when the value does not
     convert. dbt.safe_cast is a plain cast on DuckDB and Postgres, so one
@@ -106,7 +174,8 @@
 {#- Functions an engine needs before models run (on-run-start). Postgres:
     text to double and text to UTC timestamp, null instead of an error.
     A timestamp is read only in ISO 8601 shape (date, optional time,
-    optional offset), as DuckDB reads it: Postgres alone would also take
+    optional offset; '/' may separate a year-first date), as DuckDB reads
+    it, or as an epoch time in digits: Postgres alone would also take
     '01/12/2025' and guess which part is the month. Text without an
     offset is UTC, whatever the session's time zone. -#}
 {% macro create_cast_functions() %}
@@ -156,15 +225,35 @@
     returns timestamp language sql immutable parallel safe
     as $function$ select value at time zone 'UTC' $function$;
 
+    {# Numbers are epoch times: seconds from 1e8 up to 1e11, milliseconds
+        from 1e11 up to 1e14 (as epoch_to_timestamp on other engines). #}
+    create or replace function {{ to_utc }}(value double precision)
+    returns timestamp language sql immutable parallel safe
+    as $function$
+        select case
+            when value >= 1e8 and value < 1e11
+                then to_timestamp(value) at time zone 'UTC'
+            when value >= 1e11 and value < 1e14
+                then to_timestamp(value / 1000) at time zone 'UTC'
+        end
+    $function$;
+
+    create or replace function {{ to_utc }}(value numeric)
+    returns timestamp language sql immutable parallel safe
+    as $function$ select {{ to_utc }}(cast(value as double precision)) $function$;
+
     create or replace function {{ to_utc }}(value text)
     returns timestamp
     language plpgsql stable parallel restricted
     set timezone to 'UTC' as $function$
     begin
+        if trim(value) ~ '^\d{9,14}(\.\d+)?$' then
+            return {{ to_utc }}(cast(trim(value) as double precision));
+        end if;
         if trim(value) !~ (
-            '^\d{4}-\d{2}-\d{2}'
-            || '([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?'
-            || ' ?([zZ]|[+-]\d{2}(:?\d{2})?)?$'
+            '^\d{4}[-/]\d{1,2}[-/]\d{1,2}'
+            || '([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?'
+            || ' ?([zZ]|[+-]\d{2}(:?\d{2})?|UTC|GMT)?$'
         ) then
             return null;
         end if;

@@ -45,6 +45,7 @@
                 ~ table ~ ".csv. Set LEAD_SCORING_RAW_DIR to the folder with "
                 ~ "your files, or run `make sample-data`.") }}
         {% endif %}
+        {% do lead_scoring.csv_encoding_fits(raw_dir, table, reader) %}
         {% set found = run_query('select * from ' ~ reader ~ ' limit 0') %}
         {% set found_columns = found.column_names | map('lower') | list %}
         {% set missing = [] %}
@@ -90,7 +91,8 @@
             null-padded CSV with quoted line breaks on one thread only. -#}
         {{ return("read_csv('" ~ quoted ~ ".csv', header = true, "
             ~ "all_varchar = true, delim = ',', quote = '\"', "
-            ~ "escape = '\"', null_padding = true, parallel = false)") }}
+            ~ "escape = '\"', null_padding = true, parallel = false, "
+            ~ "encoding = '" ~ lead_scoring.csv_encoding(table) ~ "')") }}
     {% else %}
         {{ return("read_parquet('" ~ quoted ~ ".parquet')") }}
     {% endif %}
@@ -151,5 +153,78 @@
             ~ " instead of " ~ header_cells | length ~ "). Quote values "
             ~ "that contain commas (RFC 4180) and export again.") }}
     {% endif %}
+    {{ return('') }}
+{% endmacro %}
+
+{#- The encoding the raw CSV of `table` is read in: the variable
+    lead_scoring__csv_encoding, either one name for every file or a
+    mapping of table names (and `default`) to names. DuckDB reads utf-8,
+    utf-16 and latin-1 by itself; any other encoding needs its `encodings`
+    extension, which cannot be installed offline, so it stops the run with
+    the command that converts the file. -#}
+{% macro csv_encoding(table) %}
+    {%- set setting = var('lead_scoring__csv_encoding', 'utf-8') -%}
+    {%- if setting is mapping -%}
+        {%- set setting = setting.get(table, setting.get('default', 'utf-8')) -%}
+    {%- endif -%}
+    {%- set name = (setting or 'utf-8') | string | trim | lower
+        | replace('_', '-') -%}
+    {%- set aliases = {
+        'utf-8': 'utf-8', 'utf8': 'utf-8', 'utf-8-sig': 'utf-8',
+        'utf-16': 'utf-16', 'utf16': 'utf-16',
+        'latin-1': 'latin-1', 'latin1': 'latin-1', 'iso-8859-1': 'latin-1',
+        'iso8859-1': 'latin-1'} -%}
+    {%- if name not in aliases -%}
+        {%- set raw_dir = env_var('LEAD_SCORING_RAW_DIR', 'data/raw')
+            .rstrip('/') -%}
+        {{ exceptions.raise_compiler_error(
+            "CSV encoding '" ~ setting ~ "' for " ~ table ~ ".csv (variable "
+            ~ "lead_scoring__csv_encoding) cannot be read here: DuckDB reads "
+            ~ "utf-8, utf-16 and latin-1, and other encodings need its "
+            ~ "encodings extension, which cannot be installed offline. "
+            ~ "Convert the file to UTF-8 first, e.g. iconv -f " ~ setting
+            ~ " -t UTF-8 " ~ raw_dir ~ "/" ~ table ~ ".csv > " ~ table
+            ~ ".utf8.csv, put it in place of the original, and set "
+            ~ "lead_scoring__csv_encoding back to utf-8.") }}
+    {%- endif -%}
+    {{ return(aliases[name]) }}
+{% endmacro %}
+
+{#- A CSV whose bytes are not in the encoding it is read in (a latin-1 or
+    UTF-16 export read as utf-8) stops the run with a message naming the
+    file, the first line that does not decode and the variable to set,
+    before DuckDB's own error, which suggests options a user cannot set
+    here. One scan of the file, every field decoded. -#}
+{% macro csv_encoding_fits(raw_dir, table, reader) %}
+    {% if 'read_csv(' not in reader %}{{ return('') }}{% endif %}
+    {% set path = raw_dir.rstrip('/') ~ '/' ~ table ~ '.csv' %}
+    {% set encoding = lead_scoring.csv_encoding(table) %}
+    {% set rejects = 'lead_scoring_encoding_rejects_' ~ table %}
+    {% do run_query('drop table if exists ' ~ rejects) %}
+    {% do run_query('drop table if exists ' ~ rejects ~ '_scans') %}
+    {% do run_query('select count(columns(*)) from '
+        ~ reader.replace('parallel = false,', 'parallel = false, '
+            ~ "ignore_errors = true, store_rejects = true, rejects_table = '"
+            ~ rejects ~ "', rejects_scan = '" ~ rejects ~ "_scans',")) %}
+    {% set found = run_query('select min(line), count(*), '
+        ~ "max(case when position(chr(0) in csv_line) > 0 then 1 else 0 end)"
+        ~ ' from ' ~ rejects
+        ~ " where error_type = 'INVALID ENCODING'") %}
+    {% set first_line, bad_rows, has_nul = found.rows[0] %}
+    {% if bad_rows %}
+        {% set guess = 'UTF-16' if has_nul else 'LATIN1 (or WINDOWS-1252)' %}
+        {{ exceptions.raise_compiler_error(
+            "Raw file " ~ path ~ " is not " ~ encoding ~ ": " ~ bad_rows
+            ~ " line(s) do not decode, the first is line " ~ first_line
+            ~ ". It looks like " ~ guess ~ ". Set the variable "
+            ~ "lead_scoring__csv_encoding to the file's encoding (utf-8, "
+            ~ "utf-16 or latin-1; for this file only: {" ~ table
+            ~ ": latin-1}), e.g. dbt build --vars '{lead_scoring__csv_encoding: "
+            ~ ("utf-16" if has_nul else "latin-1") ~ "}', or convert the "
+            ~ "file to UTF-8: iconv -f " ~ (guess.split(' ')[0])
+            ~ " -t UTF-8 " ~ path ~ " > " ~ table ~ ".utf8.csv.") }}
+    {% endif %}
+    {% do run_query('drop table if exists ' ~ rejects) %}
+    {% do run_query('drop table if exists ' ~ rejects ~ '_scans') %}
     {{ return('') }}
 {% endmacro %}

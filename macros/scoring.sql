@@ -217,3 +217,39 @@
     {{ return(var('lead_scoring__history_backfill') | string | trim | lower
         in ['true', '1', 'yes']) }}
 {%- endmacro %}
+
+{#- Stops the run when a '|'-separated list of activity types in a seed
+    (`rules`, column `column`; its first column names the row) names a type
+    that none of `known_relations` has in its activity_type column: a
+    typo such as email_clikc would otherwise quietly match nothing
+    (`known_relations`: activity_weights and the activities). Seed
+    text is only compared, never placed in SQL. -#}
+{% macro check_listed_activity_types(rules, column, known_relations) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set known = [] -%}
+    {%- set sources = [] -%}
+    {%- for relation in known_relations
+        if load_relation(relation) is not none -%}
+        {%- do sources.append(relation.identifier) -%}
+        {%- for row in run_query('select distinct activity_type from '
+            ~ relation ~ ' where activity_type is not null') -%}
+            {%- do known.append(row[0] | string | trim | lower) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not sources -%}{{ return('') }}{%- endif -%}
+    {%- for row in run_query('select * from ' ~ rules) -%}
+        {%- for item in ((row[column] or '') | string).split('|')
+            if item | trim -%}
+            {%- if item | trim | lower not in known -%}
+                {{ exceptions.raise_compiler_error(
+                    "Seed " ~ rules.identifier ~ ", row '" ~ row[0] ~ "': "
+                    ~ column ~ " names '" ~ item | trim ~ "', which is "
+                    ~ "neither in activity_weights nor a type of the raw "
+                    ~ "activities. Fix the spelling, or add the type to "
+                    ~ "activity_weights. Known types: "
+                    ~ known | unique | sort | join(', ')) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}

@@ -28,35 +28,105 @@
 {#-
     Columns of a raw relation that are not in the contract, for passing
     through to staging under snake_case names (so fit rules can score a
-    user's own columns). A name that cannot be made a plain identifier, or
-    that collides with another, stops the run with a message.
+    user's own columns). A column whose snake_case name is one the project
+    derives or adds (`reserved`: seniority, department, rejection_reason,
+    …, see lead_derived_columns) is renamed `<name>_raw`, so a CRM's own
+    Seniority never replaces the seniority read from the job title; each
+    rename is logged once per run. A name that cannot be made a plain
+    identifier, or that collides with another (after a rename too), stops
+    the run with a message naming the column, the table and the fix.
     Returns a list of (quoted source name, snake_case name).
 -#}
-{% macro extra_columns(relation, contract_columns) %}
+{% macro extra_columns(relation, contract_columns, reserved=[]) %}
     {% if not execute %}{{ return([]) }}{% endif %}
     {% set extras = [] %}
     {% set taken = contract_columns | list %}
-    {% for column in adapter.get_columns_in_relation(relation) %}
+    {% set columns = adapter.get_columns_in_relation(relation) %}
+    {% set where = lead_scoring.raw_table_location(relation) %}
+    {% for column in columns %}
         {% set name = column.name %}
         {% set snake = modules.re.sub('[^a-z0-9]+', '_', name.lower())
             .strip('_') %}
+        {% set renamed = snake ~ '_raw' if snake in reserved else snake %}
         {% if name.lower() in contract_columns %}
             {# a contract column: typed by the staging model itself #}
         {% elif not snake or not modules.re.match('^[a-z][a-z0-9_]{0,62}$',
-                snake) or '"' in name %}
+                renamed) or '"' in name %}
             {{ exceptions.raise_compiler_error(
-                "Column '" ~ name ~ "' of " ~ relation ~ " cannot be used as "
-                ~ "a name: rename it to letters, digits and underscores.") }}
-        {% elif snake in taken %}
+                "Column '" ~ name ~ "' of " ~ where ~ " cannot be used as "
+                ~ "a name: rename it to letters, digits and underscores "
+                ~ "(at most 63, starting with a letter) in the file or "
+                ~ "table.") }}
+        {% elif renamed in taken
+                or (renamed != snake and columns | map(attribute='name')
+                    | map('lower') | select('equalto', renamed) | list) %}
             {{ exceptions.raise_compiler_error(
-                "Column '" ~ name ~ "' of " ~ relation ~ " becomes '" ~ snake
-                ~ "', which another column already has: rename one.") }}
+                "Column '" ~ name ~ "' of " ~ where ~ " becomes '" ~ renamed
+                ~ "', which another column already has"
+                ~ (" (it is renamed because the project derives '" ~ snake
+                    ~ "' itself)" if renamed != snake else "")
+                ~ ": rename or drop one of them in the file or table.") }}
         {% else %}
-            {% do taken.append(snake) %}
-            {% do extras.append((adapter.quote(name), snake)) %}
+            {% if renamed != snake %}
+                {% do log("Raw column '" ~ name ~ "' of " ~ where
+                    ~ " is read as '" ~ renamed ~ "': the project derives '"
+                    ~ snake ~ "' itself. Fit rules can test either.",
+                    info=true) %}
+            {% endif %}
+            {% do taken.append(renamed) %}
+            {% do extras.append((adapter.quote(name), renamed)) %}
         {% endif %}
     {% endfor %}
     {{ return(extras) }}
+{% endmacro %}
+
+{#- The names of the columns the lead models derive or add to a raw lead
+    row (their documented columns that are not the contract's; dim_leads
+    publishes int_leads_deduplicated as it is), which a
+    raw column must not shadow (see extra_columns). Read from the models'
+    YAML, so a column added there is covered without a change here. -#}
+{% macro lead_derived_columns(contract_columns) %}
+    {%- set derived = [] -%}
+    {%- if not execute -%}{{ return(derived) }}{%- endif -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.name in [
+            'base_crm__leads', 'stg_crm__leads', 'int_leads_enriched',
+            'int_leads_deduplicated', 'int_leads_as_of'] -%}
+        {%- for column in node.columns
+            if column | lower not in contract_columns
+            and column | lower not in derived -%}
+            {%- do derived.append(column | lower) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(derived | sort) }}
+{% endmacro %}
+
+{#- Where a raw table is read from, for messages: on DuckDB its file
+    (`<LEAD_SCORING_RAW_DIR>/<table>.csv` or `.parquet`), elsewhere the
+    table. -#}
+{% macro raw_table_location(relation) %}
+    {{ return(adapter.dispatch('raw_table_location', 'lead_scoring')(
+        relation)) }}
+{% endmacro %}
+
+{% macro default__raw_table_location(relation) %}
+    {{ return('table ' ~ relation) }}
+{% endmacro %}
+
+{% macro duckdb__raw_table_location(relation) %}
+    {%- if lead_scoring.crm_connectors_enabled() -%}
+        {{ return('table ' ~ relation) }}
+    {%- endif -%}
+    {%- set base = env_var('LEAD_SCORING_RAW_DIR', 'data/raw').rstrip('/')
+        ~ '/' ~ relation.identifier -%}
+    {%- set found = run_query("select file from glob('"
+        ~ base.replace("'", "''") ~ ".*') order by file") -%}
+    {%- set files = [] -%}
+    {%- for file in found.columns[0].values()
+        if file.endswith('.csv') or file.endswith('.parquet') -%}
+        {%- do files.append(file) -%}
+    {%- endfor -%}
+    {{ return('file ' ~ (files[0] if files else base ~ '.csv')) }}
 {% endmacro %}
 
 {#- The columns of a relation, comma-separated, leaving out `except`
@@ -117,12 +187,15 @@
         ~ api.Column.translate_type('timestamp') ~ ')') }}, false)
 {%- endmacro %}
 
-{#- The order in which copies of one activity_id compete: the earliest
-    first, then by every other column, so the kept copy never depends on
-    the order rows were read in. base_marketing__activities_ranked and the
-    incremental int_activities_deduplicated rank with it, so a daily run keeps the
-    same copy a full refresh keeps. -#}
-{% macro activity_copy_order() -%}
+{#- The order in which copies of one activity_id compete: a copy whose
+    lead exists (`is_lead_known`, a boolean expression) first, since a copy
+    filed under an unknown lead_id can never be scored; then the earliest,
+    then by every other column, so the kept copy never depends on the order
+    rows were read in. base_marketing__activities_ranked and the
+    incremental int_activities_deduplicated rank with it, so a daily run
+    keeps the same copy a full refresh keeps. -#}
+{% macro activity_copy_order(is_lead_known) -%}
+    case when {{ is_lead_known }} then 0 else 1 end asc,
     occurred_at asc nulls last,
     lead_id asc nulls last,
     activity_type asc nulls last,

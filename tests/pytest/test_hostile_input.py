@@ -1176,7 +1176,14 @@ def build_example(
 ) -> Build:
     work = tmp_path_factory.mktemp(name)
     write_raw(data, work / "raw")
-    return build(work / "build", work / "raw", unit_tests=False)
+    # Hostile examples are mostly bad on purpose: the quarantine guard rails
+    # (test_input_guard_rails.py) only warn here, so every model is built.
+    return build(
+        work / "build",
+        work / "raw",
+        unit_tests=False,
+        dbt_vars={"lead_scoring__quarantine_guard_rail_severity": "warn"},
+    )
 
 
 @settings(

@@ -16,6 +16,7 @@
     lead_scoring__bot_filter_enabled is false.
 #}
 {%- set rules_relation = ref('bot_detection_rules') -%}
+{%- set weights_relation = ref('activity_weights') -%}
 {#- The burst thresholds are read from the seed's table. In a unit test the
     ref is a fixture with no schema: read the built seed instead. -#}
 {%- set seed_table = rules_relation if rules_relation.schema
@@ -40,6 +41,14 @@
             'window_seconds': row[1] | int,
             'min_events': row[2] | int}) -%}
     {%- endfor -%}
+    {#- A rule's type that no weight and no activity has is a typo (it
+        would quietly flag less): stop, naming the row. Not in a unit test,
+        whose rules are a fixture. -#}
+    {%- if rules_relation.schema -%}
+        {%- do lead_scoring.check_listed_activity_types(
+            rules_relation, 'activity_types',
+            [weights_relation, ref('int_activities_deduplicated')]) -%}
+    {%- endif -%}
 {%- endif %}
 
 with

@@ -87,15 +87,25 @@ leads as (
 
     ),
 
+    copies_with_lead_known as (
+
+        select
+            usable_copies.*,
+            usable_copies.lead_id in (select leads.lead_id from leads)
+                as is_lead_known
+        from usable_copies
+
+    ),
+
     copies_ranked as (
 
         select
             *,
             row_number() over (
                 partition by activity_id
-                order by {{ lead_scoring.activity_copy_order() }}
+                order by {{ lead_scoring.activity_copy_order('is_lead_known') }}
             ) as copy_rank
-        from usable_copies
+        from copies_with_lead_known
 
     ),
 

@@ -12,7 +12,7 @@ usable_leads as (
     select
         {{ lead_scoring.star_except(ref('base_crm__leads'),
             ['copy_rank', 'row_problem', 'rejection_reason',
-                'implausible_values']) }},
+                'implausible_values', 'created_at_text']) }},
         {{ lead_scoring.is_valid_email('email') }} as is_email_valid,
         case
             when {{ lead_scoring.is_valid_email('email') }}

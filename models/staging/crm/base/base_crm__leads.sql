@@ -6,8 +6,12 @@
 {#- A unit test has no graph to read the contract from: its fixture holds
     only contract columns, so there are no extra columns to pass through. -#}
 {%- set contract = lead_scoring.raw_contract().get('leads') -%}
+{#- A raw column named like one the project derives (seniority,
+    department, rejection_reason, …) is renamed <name>_raw, never shadowing
+    the derived one (see extra_columns). -#}
 {%- set extras = lead_scoring.extra_columns(
-    lead_scoring.raw_relation('crm', 'leads'), contract) if contract else []
+    lead_scoring.raw_relation('crm', 'leads'), contract,
+    lead_scoring.lead_derived_columns(contract)) if contract else []
 -%}
 
 with
@@ -53,7 +57,9 @@ typed as (
 
         -- timestamps
         {{ lead_scoring.to_utc_timestamp('created_at') }} as created_at,
-        {{ lead_scoring.to_utc_timestamp('updated_at') }} as updated_at
+        {{ lead_scoring.to_utc_timestamp('updated_at') }} as updated_at,
+        {#- The raw text, for the example a quarantine guard rail prints. -#}
+        {{ lead_scoring.clean_text('created_at') }} as created_at_text
 
     from source
 

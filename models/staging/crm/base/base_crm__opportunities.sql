@@ -37,7 +37,9 @@ typed as (
 
         -- timestamps
         {{ lead_scoring.to_utc_timestamp('created_at') }} as created_at,
-        {{ lead_scoring.to_utc_timestamp('closed_at') }} as closed_at
+        {{ lead_scoring.to_utc_timestamp('closed_at') }} as closed_at,
+        {#- The raw text, for the example a quarantine guard rail prints. -#}
+        {{ lead_scoring.clean_text('created_at') }} as created_at_text
 
     from source
 

@@ -22,7 +22,9 @@ typed as (
         {{ lead_scoring.clean_text('reason') }} as reason,
 
         -- timestamps
-        {{ lead_scoring.to_utc_timestamp('feedback_at') }} as feedback_at
+        {{ lead_scoring.to_utc_timestamp('feedback_at') }} as feedback_at,
+        {#- The raw text, for the example a quarantine guard rail prints. -#}
+        {{ lead_scoring.clean_text('feedback_at') }} as feedback_at_text
 
     from source
 

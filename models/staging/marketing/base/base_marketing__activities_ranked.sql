@@ -38,6 +38,18 @@ activities as (
 
 ),
 
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+known_lead_ids as (
+
+    select distinct lead_id from leads
+
+),
+
 {% if is_incremental() %}
 
     activities_arrived as (
@@ -79,18 +91,30 @@ activities as (
 
 {% endif %}
 
+copies_with_lead_known as (
+
+    select
+        activities_to_rank.*,
+        known_lead_ids.lead_id is not null as is_lead_known
+    from activities_to_rank
+    left join known_lead_ids
+        on activities_to_rank.lead_id = known_lead_ids.lead_id
+
+),
+
 copies_ranked as (
 
-    {# Usable copies rank first, so a broken copy never hides a good one. #}
+    {# Usable copies rank first, so a broken copy never hides a good one;
+        then copies of a known lead (activity_copy_order). #}
     select
-        *,
+        {{ columns | join(', ') }},
         row_number() over (
             partition by activity_id
             order by
                 case when row_problem is null then 0 else 1 end asc,
-                {{ lead_scoring.activity_copy_order() }}
+                {{ lead_scoring.activity_copy_order('is_lead_known') }}
         ) as copy_rank
-    from activities_to_rank
+    from copies_with_lead_known
 
 ),
 

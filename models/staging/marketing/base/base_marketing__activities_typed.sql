@@ -37,7 +37,9 @@ typed as (
             as implausible_values,
 
         -- timestamps
-        {{ lead_scoring.to_utc_timestamp('occurred_at') }} as occurred_at
+        {{ lead_scoring.to_utc_timestamp('occurred_at') }} as occurred_at,
+        {#- The raw text, for the example a quarantine guard rail prints. -#}
+        {{ lead_scoring.clean_text('occurred_at') }} as occurred_at_text
 
     from source
 
