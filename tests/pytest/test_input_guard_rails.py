@@ -425,7 +425,8 @@ def test_bot_rule_typo_and_crm_without_key_stop_the_run(tmp_path: Path) -> None:
         " activity_types names 'email_clikc'"
     ) in run.output
     assert any(
-        "crm=pipedrive" in line and "maps none of crm_record_id, crm_lead_id and email" in line
+        "crm=pipedrive" in line
+        and "maps none of crm_record_id, crm_lead_id and email" in line
         for line in run.output.splitlines()
         if "Seed check" in line
     ), run.describe()
