@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -55,20 +53,12 @@ def main() -> None:
         day = args.start + dt.timedelta(days=number)
         subprocess.run(
             [
-                sys.executable,
-                "-c",
-                dbt_child.RUNNER,
-                "build",
-                "--exclude-resource-type",
-                "unit_test",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--target-path",
-                str(args.work_dir / "target"),
-                "--log-path",
-                str(args.work_dir / "logs"),
-                "--vars",
-                json.dumps({"lead_scoring__as_of_date": str(day)}),
+                *dbt_child.scored_build(
+                    PROJECT_DIR,
+                    args.work_dir / "target",
+                    args.work_dir / "logs",
+                    str(day),
+                ),
                 "--quiet",
             ],
             env=env,

@@ -331,24 +331,14 @@ def measure_size(
     next_as_of = str(sample_data.WINDOW_END).replace("T", " ")
 
     def dbt(scored_as_of: str) -> list[str]:
-        return [
-            sys.executable,
-            "-c",
-            dbt_child.RUNNER,
-            "build",
-            "--exclude-resource-type",
-            "unit_test",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(size_dir / "logs"),
+        return dbt_child.scored_build(
+            PROJECT_DIR,
+            target_path,
+            size_dir / "logs",
+            scored_as_of,
             "--threads",
             str(threads),
-            "--vars",
-            json.dumps({"lead_scoring__as_of_date": scored_as_of}),
-        ]
+        )
 
     full = run_measured(dbt(as_of), env, size_dir, timeout)
     full_models = node_seconds(target_path, "model")
