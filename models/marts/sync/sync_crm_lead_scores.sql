@@ -121,8 +121,10 @@ scored_leads as (
         lead_scores.priority,
         lead_scores.is_sales_ready,
         {% if has_probability -%}
-            cast(round(100 * lead_scores.{{ probability_column }})
-                as {{ dbt.type_int() }})
+            cast(
+                round(100 * lead_scores.{{ probability_column }})
+                as {{ dbt.type_int() }}
+            )
         {%- else -%}
             cast(null as {{ dbt.type_int() }})
         {%- endif %} as conversion_percent,
@@ -205,15 +207,15 @@ upserts_changed as (
         or upserts_hashed.crm_record_id
         is distinct from sync_state.crm_record_id
         {% for column in labels %}
+            {%- set current = 'upserts_hashed.' ~ column -%}
+            {%- set sent = 'sync_state.' ~ column -%}
             or (
                 crms.maps_{{ column }} = 1
-                and {{ lead_scoring.crm_reasons_compared('upserts_hashed.' ~ column)
-                    if column == 'top_reasons'
-                    else 'upserts_hashed.' ~ column }}
+                and {{ lead_scoring.crm_reasons_compared(current)
+                    if column == 'top_reasons' else current }}
                 is distinct from
-                {{ lead_scoring.crm_reasons_compared('sync_state.' ~ column)
-                    if column == 'top_reasons'
-                    else 'sync_state.' ~ column }}
+                {{ lead_scoring.crm_reasons_compared(sent)
+                    if column == 'top_reasons' else sent }}
             )
         {% endfor %}
         {% for column in scores %}
