@@ -156,7 +156,7 @@ test: install-test engines
 	# share its builds), longest files first (conftest.py). A third worker
 	# made Spark's build crawl. pytest exits 5 when it collects nothing:
 	# that is a failure here.
-	$(BIN)/pytest -n 2 --dist loadfile; status=$$?; \
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

