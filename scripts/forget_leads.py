@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 from export_crm_sync import connect
-from lead_scoring import forget
+from lead_scoring import build_check, forget
 from lead_scoring.crm_export import as_warehouse
 
 
@@ -44,16 +44,16 @@ def main() -> None:
     if not manifest_path.exists():
         raise SystemExit(f"{manifest_path} not found: run dbt build first.")
     manifest = json.loads(manifest_path.read_text())
-    state_schema = manifest["sources"]["source.lead_scoring.crm_sync.crm_sync_state"][
-        "schema"
-    ]
-    adapter = manifest["metadata"].get("adapter_type", "duckdb")
+    state_schema = manifest["sources"][build_check.STATE_SOURCE]["schema"]
     relations = {
-        node["name"]: f"{node['schema']}.{node.get('alias') or node['name']}"
+        node["name"]: build_check.relation_name(node)
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
     }
-    build = argparse.Namespace(adapter_type=adapter, target=None)
+    build = build_check.BuildCheck(
+        state_schema=state_schema,
+        adapter_type=manifest["metadata"].get("adapter_type", "duckdb"),
+    )
     connection = connect(build, args)
     try:
         ids = set(args.lead_id) | forget.lead_ids_of(
@@ -68,7 +68,7 @@ def main() -> None:
         counts = forget.forget(
             connection,
             ids,
-            forget.kept_tables(manifest_path, state_schema),
+            forget.kept_tables(manifest, state_schema),
             state_schema,
             keep_crm_values=args.keep_crm_values,
             dry_run=args.dry_run,

@@ -39,13 +39,24 @@ class BuildCheck:
     mappings: str = "crm_field_mappings"
 
 
+def relation_name(node: dict) -> str:
+    """A manifest node's relation as `schema.alias` (the alias alone when
+    the node names no schema)."""
+    alias = node.get("alias") or node["name"]
+    return f"{node['schema']}.{alias}" if node.get("schema") else alias
+
+
 def _qualified(manifest: dict, resource_type: str, name: str) -> str:
     for node in manifest["nodes"].values():
         if node["resource_type"] == resource_type and node["name"] == name:
-            schema = node.get("schema")
-            alias = node.get("alias") or name
-            return f"{schema}.{alias}" if schema else alias
+            return relation_name(node)
     return name
+
+
+def _listed(names: list[str], shown: int = 10) -> str:
+    """The first names, and how many more there are."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _load(path: Path) -> dict:
@@ -109,16 +120,14 @@ def check_last_build(target_dir: Path) -> BuildCheck:
     if failed:
         raise SystemExit(
             f"The last dbt {command} did not pass for what {SYNC_MODEL} is made "
-            f"from: {', '.join(failed[:10])}"
-            + (f" and {len(failed) - 10} more" if len(failed) > 10 else "")
-            + ". Nothing was exported: fix the data or the seeds and build again."
+            f"from: {_listed(failed)}. Nothing was exported: fix the data or "
+            "the seeds and build again."
         )
     if not_run:
         raise SystemExit(
             f"The last dbt {command} built {SYNC_MODEL} without checking all of "
-            f"what it is made from (not run: {', '.join(not_run[:10])}"
-            + (f" and {len(not_run) - 10} more" if len(not_run) > 10 else "")
-            + "). Run `dbt build` (tests included) before exporting."
+            f"what it is made from (not run: {_listed(not_run)}). Run "
+            "`dbt build` (tests included) before exporting."
         )
     schema = manifest.get("sources", {}).get(STATE_SOURCE, {}).get("schema")
     if not schema:

@@ -16,11 +16,10 @@ told to clear them, then forget. `keep_crm_values` skips that check.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from lead_scoring.build_check import relation_name
 from lead_scoring.crm_export import Warehouse, as_warehouse
 
 
@@ -32,11 +31,10 @@ class Kept:
     lead_column: str
 
 
-def kept_tables(manifest_path: Path, state_schema: str) -> list[Kept]:
+def kept_tables(manifest: dict, state_schema: str) -> list[Kept]:
     """Every kept table holding a lead column, from dbt's manifest: the
     incremental models with a lead_id column, the snapshots (their columns
     are those of lead_scores) and the CRM sync state."""
-    manifest = json.loads(manifest_path.read_text())
     tables = [Kept(f"{state_schema}.crm_sync_state", "crm_lead_id")]
     for node in manifest["nodes"].values():
         config = node.get("config", {})
@@ -48,8 +46,7 @@ def kept_tables(manifest_path: Path, state_schema: str) -> list[Kept]:
             and "lead_id" in node.get("columns", {})
         )
         if incremental or node["resource_type"] == "snapshot":
-            name = node.get("alias") or node["name"]
-            tables.append(Kept(f"{node['schema']}.{name}", "lead_id"))
+            tables.append(Kept(relation_name(node), "lead_id"))
     return sorted(tables, key=lambda kept: kept.relation)
 
 

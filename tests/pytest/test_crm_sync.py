@@ -295,7 +295,8 @@ def test_the_next_day_sends_a_small_share_and_clears_the_gone(
 
     # Forget the deleted person: refused while HubSpot still holds their
     # scores (only Salesforce was exported), then done.
-    tables = forget.kept_tables(run.target_path / "manifest.json", "crm_sync")
+    manifest = json.loads((run.target_path / "manifest.json").read_text())
+    tables = forget.kept_tables(manifest, "crm_sync")
     relations = {table.relation for table in tables}
     assert {
         "lead_score_history",

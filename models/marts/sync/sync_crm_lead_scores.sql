@@ -142,7 +142,7 @@ records_chosen as (
     {# The CRM record each row updates. Salesforce ids are 15 or 18
         characters; 003 is the Contact object's prefix. #}
     select
-        crms.crm,
+        crms.*,
         scored_leads.*,
         case
             when crms.crm = 'hubspot' then 'contact'
@@ -182,12 +182,10 @@ upserts_hashed as (
         records_chosen.*,
         'upsert' as sync_action,
         {{ lead_scoring.crm_change_hash(
-            'crms', 'records_chosen',
+            'records_chosen', 'records_chosen',
             synced | reject('equalto', 'scored_as_of') | list) }}
             as change_hash
     from records_chosen
-    inner join crms
-        on records_chosen.crm = crms.crm
 
 ),
 
@@ -195,8 +193,6 @@ upserts_changed as (
 
     select upserts_hashed.*
     from upserts_hashed
-    inner join crms
-        on upserts_hashed.crm = crms.crm
     left join sync_state
         on
             upserts_hashed.crm = sync_state.crm
@@ -210,7 +206,7 @@ upserts_changed as (
             {%- set current = 'upserts_hashed.' ~ column -%}
             {%- set sent = 'sync_state.' ~ column -%}
             or (
-                crms.maps_{{ column }} = 1
+                upserts_hashed.maps_{{ column }} = 1
                 and {{ lead_scoring.crm_reasons_compared(current)
                     if column == 'top_reasons' else current }}
                 is distinct from
@@ -220,14 +216,14 @@ upserts_changed as (
         {% endfor %}
         {% for column in scores %}
             or (
-                crms.maps_{{ column }} = 1
+                upserts_hashed.maps_{{ column }} = 1
                 and {{ lead_scoring.moved(
                     'upserts_hashed.' ~ column, 'sync_state.' ~ column,
                     min_score_change) }}
             )
         {% endfor %}
         or (
-            crms.maps_conversion_percent = 1
+            upserts_hashed.maps_conversion_percent = 1
             and {{ lead_scoring.moved(
                 'upserts_hashed.conversion_percent',
                 'sync_state.conversion_percent', min_percent_change) }}
