@@ -153,10 +153,12 @@ test: install-test engines
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
 		$(MAKE) --no-print-directory lint
 	# Two workers, each taking a whole test file at a time (a file's tests
-	# share its builds), longest files first (conftest.py). A third worker
-	# made Spark's build crawl. pytest exits 5 when it collects nothing:
-	# that is a failure here.
-	$(BIN)/pytest -n 2 --dist loadfile --durations=25; status=$$?; \
+	# share its builds), longest files first (conftest.py; without
+	# --no-loadscope-reorder xdist hands out the files with the most tests
+	# first, and Spark's build ran alone at the end). A third worker made
+	# Spark's build crawl. pytest exits 5 when it collects nothing: that is
+	# a failure here.
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
