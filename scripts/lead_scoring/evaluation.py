@@ -146,8 +146,10 @@ def fit(
     workspace = _workspace(settings, progress)
     train, _ = _cutoffs(settings, workspace, with_test=False)
     examples = _training_examples(settings, workspace, train)
+    fitting_started = time.monotonic()
     model = modeling.fit_logistic(examples, c=settings.c)
     _report_fit("Predictive model", model, progress)
+    progress(f"  fitted in {time.monotonic() - fitting_started:.1f}s")
     rows = modeling.coefficient_rows(
         model,
         examples,
@@ -261,6 +263,7 @@ def write_learned_points(
             "and promote them with scripts/promote_points.py."
         )
     weights = modeling.read_csv(workspace.seeds_dir / "activity_weights.csv")
+    fitting_started = time.monotonic()
     points = modeling.learn_points(
         examples,
         weights,
@@ -270,6 +273,7 @@ def write_learned_points(
     )
     if points.model is not None:
         _report_fit("Learned points", points.model, progress)
+    progress(f"  fitted in {time.monotonic() - fitting_started:.1f}s")
     listed = {row["activity_type"].strip().lower() for row in weights}
     new_types = sorted(set(points.activity_points) - listed)
     if new_types:
