@@ -172,11 +172,9 @@ def fit(
         "predictive_model": model.summary(),
     }
     if points_out is not None:
-        points, summary["proposed"] = write_learned_points(
-            settings, workspace, examples, points_out, progress
+        summary.update(
+            write_learned_points(settings, workspace, examples, points_out, progress)
         )
-        if points.model is not None:
-            summary["learned_points_model"] = points.model.summary()
         summary_path = points_out / "fit_summary.json"
         summary_path.write_text(json.dumps(_plain(summary), indent=2) + "\n")
         progress(f"Wrote {summary_path}")
@@ -251,11 +249,11 @@ def write_learned_points(
     examples: modeling.Examples,
     points_out: Path,
     progress: Callable[[str], None],
-) -> tuple[modeling.LearnedPoints, list[str]]:
+) -> dict[str, Any]:
     """Proposed activity_weights.csv and fit_rules.csv in `points_out` (for
     review, then `make promote`); never the live seeds. Every activity type
     of the data gets a row, and fit rules come from --fit-attributes (every
-    categorical feature without it)."""
+    categorical feature without it). Returns what the summary records."""
     live_seeds = (backtest_workspace.REPO_ROOT / "seeds").resolve()
     if points_out.resolve() == live_seeds:
         raise SystemExit(
@@ -271,9 +269,24 @@ def write_learned_points(
         c=settings.c,
         fit_attributes=settings.fit_attributes,
     )
+    summary: dict[str, Any] = {}
     if points.model is not None:
         _report_fit("Learned points", points.model, progress)
+        summary["learned_points_model"] = points.model.summary()
     progress(f"  fitted in {time.monotonic() - fitting_started:.1f}s")
+    sums = points.fit_sums(examples)
+    if sums.size:
+        summary["learned_fit_points"] = {
+            "share_at_or_below_0": float(np.mean(sums <= 0)),
+            "percentile_95": float(np.percentile(sums, 95)),
+            "max": float(sums.max()),
+        }
+        progress(
+            f"  learned fit points of the training leads: {np.mean(sums <= 0):.1%} "
+            f"at 0, 95th percentile {np.percentile(sums, 95):.0f}, largest "
+            f"{sums.max():.0f} (fit_score reaches 100 at "
+            "lead_scoring__fit_points_for_full_score)"
+        )
     listed = {row["activity_type"].strip().lower() for row in weights}
     new_types = sorted(set(points.activity_points) - listed)
     if new_types:
@@ -299,7 +312,8 @@ def write_learned_points(
         f"the odds): {weights_path}, {rules_path}. Review them, then "
         "`make promote` (scripts/promote_points.py) puts them into seeds/."
     )
-    return points, [str(weights_path), str(rules_path)]
+    summary["proposed"] = [str(weights_path), str(rules_path)]
+    return summary
 
 
 def model_metrics(

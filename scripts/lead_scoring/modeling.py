@@ -559,6 +559,19 @@ class LearnedPoints:
     points_to_double_odds: float
     model: LogisticModel | None = None
 
+    def fit_sums(self, examples: Examples) -> np.ndarray:
+        """Each lead's learned fit points (the fit rules' sum)."""
+        return np.array(
+            [
+                sum(
+                    levels.get(texts.get(name, MISSING), 0)
+                    for name, levels in self.fit_points.items()
+                )
+                for texts in examples.categorical
+            ],
+            dtype=float,
+        )
+
     def score(self, examples: Examples) -> np.ndarray:
         result = np.zeros(len(examples))
         for row_number, (numbers, texts) in enumerate(

@@ -506,3 +506,24 @@ def test_top_k_shares_the_boundary_tie() -> None:
         "precision": pytest.approx(1 / 6),
         "recall": pytest.approx(1 / 6),
     }
+
+
+def test_fit_sums_add_the_matched_levels() -> None:
+    points = modeling.LearnedPoints(
+        fit_points={"industry": {"good": 30, "bad": 0}, "colour": {"red": 5}},
+        activity_points={},
+        activity_caps={},
+        points_to_double_odds=20,
+    )
+    examples = modeling.Examples(
+        lead_id=["a", "b", "c"],
+        cutoff=["x"] * 3,
+        label=np.zeros(3),
+        numeric=[{}, {}, {}],
+        categorical=[
+            {"industry": "good", "colour": "red"},
+            {"industry": "bad", "colour": "blue"},
+            {},
+        ],
+    )
+    assert points.fit_sums(examples).tolist() == [35.0, 0.0, 0.0]
