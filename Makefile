@@ -123,8 +123,10 @@ export: install
 	$(PY) scripts/export_crm_sync.py --out exports
 # Fits on past cut-offs of the raw data; the committed seed came from
 # `make sample-data fit` (5,000 sample leads, seed 42).
+# FIT_ATTRIBUTES=industry,country: lead columns to learn fit rules from.
 fit: install
-	$(PY) scripts/fit.py --raw-dir $(LEAD_SCORING_RAW_DIR)
+	$(PY) scripts/fit.py --raw-dir $(LEAD_SCORING_RAW_DIR) \
+		$(if $(FIT_ATTRIBUTES),--fit-attributes $(FIT_ATTRIBUTES))
 
 # After reviewing what `make fit` proposed in reports/proposed: checks the
 # files, keeps the seeds they replace in reports/proposed/replaced, copies
