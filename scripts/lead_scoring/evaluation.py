@@ -420,6 +420,7 @@ def backtest(
     started = time.monotonic()
     at_lead_age = settings.score_at_age_days is not None
     workspace = _workspace(settings, progress)
+    progress("Reading when the leads, activities and outcomes start and end")
     timeline = workspace.timeline()
     choice = backtest_workspace.choose_cutoffs(
         timeline,
