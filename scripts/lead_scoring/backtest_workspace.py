@@ -435,6 +435,7 @@ def choose_cutoffs(
     test_count: int = 1,
     step_months: int = 3,
     max_lead_age_days: float | None = None,
+    lead_age_days: int | None = None,
 ) -> CutoffChoice:
     """Month starts placed by the outcomes: the last test cut-off is the
     latest whose horizon ends by the latest outcome (not the latest
@@ -442,13 +443,34 @@ def choose_cutoffs(
     end a horizon before the first test cut-off, one every `step_months`
     before that, passing over any whose period has almost no converters
     (fewer than MIN_TRAINING_CONVERTERS, or a rate under LOW_RATE_SHARE of
-    the candidates' pooled rate). Given dates are kept as they are."""
+    the candidates' pooled rate). Given dates are kept as they are.
+
+    At a lead age (`lead_age_days`) the test cut-offs start months of
+    scoring moments: the last is the month of the latest moment whose
+    horizon ends by the latest outcome, and there are at least
+    `step_months` of them, so the test period holds the latest leads."""
     how: list[str] = []
     outcomes_end = timeline.outcomes_end_at(event)
     activity = timeline.latest_activity_at
     if test:
         tests = sorted(date.fromisoformat(d) for d in test)
         how.append("Test cut-offs as given.")
+    elif lead_age_days is not None:
+        latest_moment = max(timeline.lead_created_at).date() + timedelta(
+            days=lead_age_days + 1
+        )
+        last = month_start_on_or_before(
+            min(latest_moment, (outcomes_end - timedelta(days=horizon_days)).date())
+        )
+        count = max(test_count, step_months)
+        tests = [months_before(last, n) for n in range(count)][::-1]
+        how.append(
+            f"Test period: the {count} latest month(s) of scoring moments "
+            f"({tests[0]:%Y-%m} to {last:%Y-%m}) whose {horizon_days}-day "
+            f"horizon ends by the latest outcome ({event.replace('_', ' ')}, "
+            f"{outcomes_end:%Y-%m-%d}); the latest lead reaches "
+            f"{lead_age_days} day(s) on {latest_moment}."
+        )
     else:
         last = month_start_on_or_before(
             (outcomes_end - timedelta(days=horizon_days)).date()
@@ -465,6 +487,14 @@ def choose_cutoffs(
         return CutoffChoice(sorted(train), [d.isoformat() for d in tests], how)
     first_lead = min(timeline.lead_created_at).date()
     last_train = month_start_on_or_before(tests[0] - timedelta(days=horizon_days))
+    if lead_age_days is not None:
+        how.append(
+            "Training: every lead scored at its age whose horizon ends by the "
+            f"first test cut-off ({tests[0]}), so its outcome is known by then."
+        )
+        return CutoffChoice(
+            [last_train.isoformat()], [d.isoformat() for d in tests], how
+        )
     candidates = []
     for n in range(60):
         cutoff = months_before(last_train, step_months * n)

@@ -432,18 +432,22 @@ def backtest(
         test_count=settings.test_count,
         step_months=settings.step_months,
         max_lead_age_days=settings.max_lead_age_days,
+        lead_age_days=settings.score_at_age_days,
     )
     train_cutoffs, test_cutoffs = choice.train, choice.test
     backtest_workspace.check_split(train_cutoffs, test_cutoffs, settings.horizon_days)
     for line in choice.how:
         progress(line)
-    progress(f"Training cut-offs: {', '.join(train_cutoffs)}")
-    progress(f"Test cut-offs: {', '.join(test_cutoffs)}")
     if at_lead_age:
         progress(
             f"Each lead scored once, {settings.score_at_age_days} day(s) after it "
-            "was created (the next midnight); periods are by scoring moment."
+            "was created (the next midnight). Training: leads whose horizon ends "
+            f"by {test_cutoffs[0]}; test: leads scored from {test_cutoffs[0]} to "
+            "a month after the last test cut-off."
         )
+    else:
+        progress(f"Training cut-offs: {', '.join(train_cutoffs)}")
+    progress(f"Test cut-offs: {', '.join(test_cutoffs)}")
     built_dates = [] if at_lead_age else [*train_cutoffs, *test_cutoffs]
     seconds = workspace.build_backtest(built_dates, settings.score_at_age_days)
     progress(f"  every cut-off scored in one dbt run ({seconds:.0f}s)")

@@ -78,6 +78,22 @@ def test_training_periods_without_conversions_are_passed_over() -> None:
     assert "2025-02-01 (0 of" in passed
 
 
+def test_at_a_lead_age_the_test_period_holds_the_latest_leads() -> None:
+    # leads stop in December 2025; outcomes run to late January 2026
+    choice = backtest_workspace.choose_cutoffs(
+        timeline(monthly_leads(date(2024, 1, 1))),
+        30,
+        test_count=1,
+        step_months=3,
+        lead_age_days=7,
+    )
+    # the latest lead (2025-12-20) is scored on 12-28; 2026-01-28 minus 30
+    # days is 2025-12-29: the last test month is December, three months
+    assert choice.test == ["2025-10-01", "2025-11-01", "2025-12-01"]
+    assert choice.train == ["2025-09-01"]
+    assert "2025-12-28" in choice.how[0]
+
+
 def examples(cutoffs: list[str], labels: list[int]) -> modeling.Examples:
     return modeling.Examples(
         lead_id=[f"L{n}" for n in range(len(cutoffs))],
