@@ -21,7 +21,7 @@ TEST_RAW_DIR := data/test/raw
 TEST_DUCKDB := data/test/lead_scoring.duckdb
 
 .PHONY: help demo test test-spark install install-test engines bench sample-data build score top export \
-	lint pytest lock clean fit backtest x-education
+	lint pytest lock clean fit promote backtest x-education
 
 help:
 	@echo "make demo   set up, generate sample data, dbt build, show top leads"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench  time full and daily builds at 10k, 100k and 1M leads (long)"
 	@echo "make export write the CRM sync's changes as import files in exports/"
 	@echo "make fit    fit the predictive model on LEAD_SCORING_RAW_DIR (writes its seed)"
+	@echo "make promote  copy the proposed learned points (reports/proposed) into seeds/"
 	@echo "make backtest  every model on past cut-offs: reports/backtest/report.html"
 	@echo "make x-education  import the X Education leads and backtest on them"
 	@echo "make install       .venv with what DuckDB scoring needs (make demo)"
@@ -122,8 +123,16 @@ export: install
 	$(PY) scripts/export_crm_sync.py --out exports
 # Fits on past cut-offs of the raw data; the committed seed came from
 # `make sample-data fit` (5,000 sample leads, seed 42).
+# FIT_ATTRIBUTES=industry,country: lead columns to learn fit rules from.
 fit: install
-	$(PY) scripts/fit.py --raw-dir $(LEAD_SCORING_RAW_DIR)
+	$(PY) scripts/fit.py --raw-dir $(LEAD_SCORING_RAW_DIR) \
+		$(if $(FIT_ATTRIBUTES),--fit-attributes $(FIT_ATTRIBUTES))
+
+# After reviewing what `make fit` proposed in reports/proposed: checks the
+# files, keeps the seeds they replace in reports/proposed/replaced, copies
+# them into seeds/.
+promote: install
+	$(PY) scripts/promote_points.py --proposed reports/proposed --seeds seeds
 
 # Extra options in BACKTEST_ARGS, e.g. BACKTEST_ARGS="--score-at-age-days 14
 # --compare-seeds reports/proposed/replaced" (docs/predictive.md).
@@ -156,10 +165,12 @@ test: install-test engines
 	LEAD_SCORING_RAW_DIR=$(TEST_RAW_DIR) LEAD_SCORING_DUCKDB_PATH=$(TEST_DUCKDB) \
 		$(MAKE) --no-print-directory lint
 	# Two workers, each taking a whole test file at a time (a file's tests
-	# share its builds), longest files first (conftest.py). A third worker
-	# made Spark's build crawl. pytest exits 5 when it collects nothing:
-	# that is a failure here.
-	$(BIN)/pytest -n 2 --dist loadfile --durations=25; status=$$?; \
+	# share its builds), longest files first (conftest.py; without
+	# --no-loadscope-reorder xdist hands out the files with the most tests
+	# first, and Spark's build ran alone at the end). A third worker made
+	# Spark's build crawl. pytest exits 5 when it collects nothing: that is
+	# a failure here.
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

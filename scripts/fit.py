@@ -3,9 +3,10 @@
 python scripts/fit.py [--raw-dir data/raw] [--train-cutoffs 2025-10-01 ...]
 
 Writes seeds/predictive_coefficients.csv (applied in SQL by the next dbt
-build) and, unless --no-points, proposed activity_weights.csv and
-fit_rules.csv in --points-out for a person to review: the live seeds are
-never overwritten.
+build) once dbt's SQL has been checked to give the model's probabilities,
+and, unless --no-points, proposed activity_weights.csv and fit_rules.csv in
+--points-out for a person to review (scripts/promote_points.py puts them
+into seeds/): the live seeds are never overwritten.
 """
 
 from __future__ import annotations
@@ -34,9 +35,22 @@ def main() -> None:
     parser.add_argument(
         "--no-points", action="store_true", help="do not propose learned points"
     )
+    parser.add_argument(
+        "--fit-attributes",
+        default=None,
+        metavar="COLUMN,...",
+        help="lead columns to learn fit rules from (comma-separated, e.g. "
+        "industry,country; added to lead_scoring__feature_attributes); "
+        "default: every categorical feature",
+    )
     args = parser.parse_args()
+    fit_attributes = (
+        [name.strip() for name in args.fit_attributes.split(",") if name.strip()]
+        if args.fit_attributes
+        else None
+    )
     evaluation.fit(
-        cli.settings_from(args),
+        cli.settings_from(args, fit_attributes=fit_attributes),
         coefficients_out=args.out,
         points_out=None if args.no_points else args.points_out,
     )

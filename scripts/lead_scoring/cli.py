@@ -50,7 +50,11 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "attributes of your data)",
     )
     parser.add_argument(
-        "--c", type=float, default=0.3, help="inverse L2 regularisation strength"
+        "--c",
+        type=float,
+        default=None,
+        help="inverse L2 regularisation strength (default: chosen by "
+        "time-ordered cross-validation over the training cut-offs)",
     )
     parser.add_argument(
         "--points-to-double-odds",

@@ -50,11 +50,39 @@ class Settings:
     test_count: int = 1
     step_months: int = 3
     max_lead_age_days: float | None = None
-    c: float = 0.3
+    # None: chosen by time-ordered cross-validation (modeling.choose_c)
+    c: float | None = None
     points_to_double_odds: float = 20.0
     work_dir: Path | None = None
     score_at_age_days: int | None = None
     compare_seeds: Path | None = None
+    # lead columns to learn fit rules from (categorical features besides
+    # those of lead_scoring__feature_attributes); None: every categorical one
+    fit_attributes: Sequence[str] | None = None
+
+
+# SQL and Python apply the same coefficients to the same features: their
+# probabilities may differ by float rounding only (docs/predictive.md).
+SQL_PYTHON_TOLERANCE = 1e-9
+
+
+def feature_attributes(settings: Settings) -> dict[str, list[str]]:
+    """lead_scoring__feature_attributes for the run: the user's (--vars) or
+    the project's, with the --fit-attributes columns added as categorical."""
+    import yaml
+
+    given = (settings.dbt_vars or {}).get("lead_scoring__feature_attributes")
+    if given is None:
+        project = yaml.safe_load(
+            (backtest_workspace.REPO_ROOT / "dbt_project.yml").read_text()
+        )
+        given = project["vars"]["lead_scoring__feature_attributes"]
+    categorical = list(given.get("categorical") or [])
+    numeric = list(given.get("numeric") or [])
+    for name in settings.fit_attributes or []:
+        if name not in categorical and name not in numeric:
+            categorical.append(name)
+    return {"categorical": categorical, "numeric": numeric}
 
 
 def _workspace(settings: Settings, progress: Callable[[str], None]):
@@ -64,6 +92,11 @@ def _workspace(settings: Settings, progress: Callable[[str], None]):
         shutil.rmtree(work_dir)
     dbt_vars = {
         **(settings.dbt_vars or {}),
+        **(
+            {"lead_scoring__feature_attributes": feature_attributes(settings)}
+            if settings.fit_attributes
+            else {}
+        ),
         "lead_scoring__conversion_horizon_days": settings.horizon_days,
         "lead_scoring__conversion_event": settings.conversion_event,
     }
@@ -111,33 +144,109 @@ def fit(
     points_out: Path | None,
     progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Fit on the training cut-offs; write the coefficients seed and, with
-    `points_out`, the proposed point tables. Returns a summary."""
+    """Fit on the training cut-offs, check that dbt's SQL gives the model's
+    probabilities on the last of them, then write the coefficients seed and,
+    with `points_out`, the proposed point tables and fit_summary.json.
+    Returns the summary."""
     started = time.monotonic()
     workspace = _workspace(settings, progress)
     train, _ = _cutoffs(settings, workspace, with_test=False)
     examples = _training_examples(settings, workspace, train)
+    fitting_started = time.monotonic()
     model = modeling.fit_logistic(examples, c=settings.c)
+    _report_fit("Predictive model", model, progress)
+    progress(f"  fitted in {time.monotonic() - fitting_started:.1f}s")
     rows = modeling.coefficient_rows(
         model,
         examples,
         horizon_days=settings.horizon_days,
         conversion_event=settings.conversion_event,
     )
+    difference = check_sql_matches_python(workspace, model, rows, train[-1])
+    progress(
+        f"SQL and Python probabilities as of {train[-1]} agree within "
+        f"{difference:.1e} (tolerance {SQL_PYTHON_TOLERANCE:g})"
+    )
     modeling.write_csv(coefficients_out, modeling.COEFFICIENT_COLUMNS, rows)
     progress(f"Wrote {len(rows)} coefficients to {coefficients_out}")
-    summary = {
+    summary: dict[str, Any] = {
         "trained_cutoffs": train,
         "training_rows": len(examples),
         "training_auc": float(rows[0]["training_auc"]),
         "coefficients": str(coefficients_out),
+        "sql_vs_python_probability_max_difference": difference,
+        "predictive_model": model.summary(),
     }
     if points_out is not None:
-        summary["proposed"] = write_learned_points(
-            settings, workspace, examples, points_out, progress
+        summary.update(
+            write_learned_points(settings, workspace, examples, points_out, progress)
         )
+        summary_path = points_out / "fit_summary.json"
+        summary_path.write_text(json.dumps(_plain(summary), indent=2) + "\n")
+        progress(f"Wrote {summary_path}")
     progress(f"Done in {time.monotonic() - started:.0f}s")
     return summary
+
+
+def _report_fit(
+    name: str, model: modeling.LogisticModel, progress: Callable[[str], None]
+) -> None:
+    progress(f"{name}: C = {model.c:g}, {model.c_chosen_by}")
+    for row in model.cross_validation:
+        progress(
+            f"  C = {row['c']:<6g} validation log loss {row['validation_log_loss']:.5f}"
+        )
+    if model.dropped:
+        shown = ", ".join(model.dropped[:10])
+        more = f" and {len(model.dropped) - 10} more" if len(model.dropped) > 10 else ""
+        progress(f"  dropped as (near-)constant in training: {shown}{more}")
+    progress(f"  largest coefficient {model.largest_coefficient():.3g}")
+
+
+def check_sql_matches_python(
+    workspace: backtest_workspace.Workspace,
+    model: modeling.LogisticModel,
+    rows: list[dict[str, Any]],
+    cutoff: str,
+) -> float:
+    """Seed `rows` into the scratch project, rebuild `cutoff` and compare
+    lead_scores.conversion_probability with the model's own probability.
+    Returns the largest difference; stops the fit when it exceeds
+    SQL_PYTHON_TOLERANCE, with the coefficients written nowhere but a
+    rejected_ file in the scratch folder."""
+    workspace.seed_coefficients(rows)
+    examples = workspace.examples(cutoff)
+    sql = np.array(
+        [np.nan if p is None else p for p in examples.column("conversion_probability")],
+        dtype=float,
+    )
+    python = model.probability(examples)
+    missing = int(np.isnan(sql).sum())
+    difference = (
+        float(np.nanmax(np.abs(sql - python))) if missing < len(sql) else math.inf
+    )
+    if missing or not difference <= SQL_PYTHON_TOLERANCE:
+        rejected = workspace.work_dir / "rejected_predictive_coefficients.csv"
+        modeling.write_csv(rejected, modeling.COEFFICIENT_COLUMNS, rows)
+        # the scratch project's seed file goes back to the project's
+        shutil.copy2(
+            backtest_workspace.REPO_ROOT / "seeds" / "predictive_coefficients.csv",
+            workspace.seeds_dir / "predictive_coefficients.csv",
+        )
+        reason = (
+            f"{missing} lead(s) got no probability from SQL"
+            if missing
+            else f"they differ by up to {difference:.3g}"
+        )
+        raise SystemExit(
+            f"The fit failed its check: applied in SQL as of {cutoff}, the "
+            f"coefficients do not give Python's probabilities ({reason}; the "
+            f"tolerance is {SQL_PYTHON_TOLERANCE:g}). Nothing was written to "
+            f"the seed; the rejected coefficients are in {rejected}. A very "
+            "large coefficient (see 'largest coefficient' above) is the usual "
+            "cause: drop or fix the feature, or give a smaller --c."
+        )
+    return difference
 
 
 def write_learned_points(
@@ -146,22 +255,52 @@ def write_learned_points(
     examples: modeling.Examples,
     points_out: Path,
     progress: Callable[[str], None],
-) -> list[str]:
-    """Proposed activity_weights.csv and fit_rules.csv in `points_out`; never
-    the live seeds."""
+) -> dict[str, Any]:
+    """Proposed activity_weights.csv and fit_rules.csv in `points_out` (for
+    review, then `make promote`); never the live seeds. Every activity type
+    of the data gets a row, and fit rules come from --fit-attributes (every
+    categorical feature without it). Returns what the summary records."""
     live_seeds = (backtest_workspace.REPO_ROOT / "seeds").resolve()
     if points_out.resolve() == live_seeds:
         raise SystemExit(
             f"{points_out} holds the live seeds; write proposed points elsewhere "
-            "and copy what you accept by hand."
+            "and promote them with scripts/promote_points.py."
         )
     weights = modeling.read_csv(workspace.seeds_dir / "activity_weights.csv")
+    fitting_started = time.monotonic()
     points = modeling.learn_points(
         examples,
         weights,
         points_to_double_odds=settings.points_to_double_odds,
         c=settings.c,
+        fit_attributes=settings.fit_attributes,
     )
+    summary: dict[str, Any] = {}
+    if points.model is not None:
+        _report_fit("Learned points", points.model, progress)
+        summary["learned_points_model"] = points.model.summary()
+    progress(f"  fitted in {time.monotonic() - fitting_started:.1f}s")
+    sums = points.fit_sums(examples)
+    if sums.size:
+        summary["learned_fit_points"] = {
+            "share_at_or_below_0": float(np.mean(sums <= 0)),
+            "percentile_95": float(np.percentile(sums, 95)),
+            "max": float(sums.max()),
+        }
+        progress(
+            f"  learned fit points of the training leads: {np.mean(sums <= 0):.1%} "
+            f"at 0, 95th percentile {np.percentile(sums, 95):.0f}, largest "
+            f"{sums.max():.0f} (fit_score reaches 100 at "
+            "lead_scoring__fit_points_for_full_score)"
+        )
+    listed = {row["activity_type"].strip().lower() for row in weights}
+    new_types = sorted(set(points.activity_points) - listed)
+    if new_types:
+        progress(
+            "  activity types activity_weights lacks, proposed with "
+            f"{modeling.DEFAULT_HALF_LIFE_DAYS:g}-day half-lives: "
+            + ", ".join(new_types)
+        )
     weights_path = points_out / "activity_weights.csv"
     rules_path = points_out / "fit_rules.csv"
     modeling.write_csv(
@@ -171,23 +310,16 @@ def write_learned_points(
     )
     modeling.write_csv(
         rules_path,
-        (
-            "rule_id",
-            "attribute",
-            "match_kind",
-            "match_value",
-            "range_min",
-            "range_max",
-            "points",
-            "reason",
-        ),
+        modeling.FIT_RULE_COLUMNS,
         modeling.proposed_fit_rules(points),
     )
     progress(
         f"Proposed learned points ({settings.points_to_double_odds:g} points double "
-        f"the odds): {weights_path}, {rules_path}"
+        f"the odds): {weights_path}, {rules_path}. Review them, then "
+        "`make promote` (scripts/promote_points.py) puts them into seeds/."
     )
-    return [str(weights_path), str(rules_path)]
+    summary["proposed"] = [str(weights_path), str(rules_path)]
+    return summary
 
 
 def model_metrics(
@@ -292,6 +424,11 @@ def period_of(cutoff: str, at_lead_age: bool) -> str:
     """The period a test example is reported in: its cut-off, or at a lead
     age the month its scoring moment falls in."""
     return cutoff[:7] if at_lead_age else cutoff
+
+
+def quarter_of(day: str) -> str:
+    """'2025-08-14' -> '2025-Q3'."""
+    return f"{day[:4]}-Q{(int(day[5:7]) - 1) // 3 + 1}"
 
 
 def period_rates(
@@ -485,6 +622,11 @@ def backtest(
             f"{'No training' if not len(train) else 'No test'} examples: choose "
             "other cut-offs, a shorter horizon or another lead age."
         )
+    if at_lead_age:
+        # cross-validation of C folds by cut-off: by quarter of scoring
+        # moments here, not by day
+        train = _subset(train, [True] * len(train))
+        train.cutoff = [quarter_of(c) for c in train.cutoff]
     progress("Fitting the predictive model and learned points")
     fitting_started = time.monotonic()
     model = modeling.fit_logistic(train, c=settings.c)

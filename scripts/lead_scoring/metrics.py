@@ -70,33 +70,68 @@ def brier(y: Sequence[float], probability: Sequence[float]) -> float:
     return float(np.mean((probability_array - y_array) ** 2))
 
 
+def _group_shares(
+    score: np.ndarray, groups: int, *, descending: bool
+) -> tuple[np.ndarray, list[int]]:
+    """How much of each lead falls in each of `groups` consecutive groups of
+    leads ranked by score (sizes as np.array_split gives them). Leads with
+    equal scores are one block: a block that straddles a boundary is shared
+    between the groups in proportion to its overlap with each, which is the
+    average over every random order of the tied leads. So no result depends
+    on the order of the rows. Returns shares (groups x leads; each lead's
+    shares add up to 1) and the group sizes."""
+    count = score.size
+    sizes = [part.size for part in np.array_split(np.arange(count), groups)]
+    ends = np.cumsum(sizes)
+    starts = ends - np.asarray(sizes)
+    ranked = -score if descending else score
+    order = np.argsort(ranked, kind="mergesort")
+    ranked_sorted = ranked[order]
+    # each lead's block of ties: [block_start, block_end) in rank positions
+    block_start = np.empty(count)
+    block_end = np.empty(count)
+    block_start[order] = np.searchsorted(ranked_sorted, ranked_sorted, side="left")
+    block_end[order] = np.searchsorted(ranked_sorted, ranked_sorted, side="right")
+    overlap = np.clip(
+        np.minimum(block_end[None, :], ends[:, None])
+        - np.maximum(block_start[None, :], starts[:, None]),
+        0,
+        None,
+    )
+    width = np.maximum(block_end - block_start, 1)
+    return overlap / width[None, :], sizes
+
+
 def deciles(y: Sequence[float], score: Sequence[float]) -> list[dict[str, Any]]:
     """Leads cut into ten equal groups by score (1 = the highest tenth):
     size, converters, conversion rate, lift (rate / overall rate) and the
-    cumulative share of all converters captured down to that decile. Leads
-    with equal scores are ordered by their position, so ties split evenly."""
+    cumulative share of all converters captured down to that decile. Tied
+    leads that straddle a boundary count in each decile for the share of
+    them that falls there (the expected value under a random order of the
+    ties), so a constant score has a lift of 1 in every decile and the row
+    order never matters; `converted` is then an expected count."""
     y_array, score_array = _arrays(y, score)
-    order = np.argsort(-score_array, kind="mergesort")
-    groups = np.array_split(order, 10)
+    shares, sizes = _group_shares(score_array, 10, descending=True)
     overall = y_array.mean() if y_array.size else float("nan")
     total = y_array.sum()
     rows, captured = [], 0.0
-    for number, members in enumerate(groups, start=1):
-        converted = float(y_array[members].sum())
+    for number, (share, size) in enumerate(zip(shares, sizes, strict=True), start=1):
+        converted = float(share @ y_array)
         captured += converted
-        rate = converted / members.size if members.size else float("nan")
+        rate = converted / size if size else float("nan")
+        members = share > 0
         rows.append(
             {
                 "decile": number,
-                "leads": int(members.size),
-                "converted": int(converted),
+                "leads": int(size),
+                "converted": converted,
                 "conversion_rate": rate,
-                "lift": rate / overall if overall else float("nan"),
-                "cumulative_share_of_converters": captured / total
+                "lift": float(rate / overall) if overall else float("nan"),
+                "cumulative_share_of_converters": float(captured / total)
                 if total
                 else float("nan"),
                 "min_score": float(score_array[members].min())
-                if members.size
+                if members.any()
                 else None,
             }
         )
@@ -121,43 +156,57 @@ def by_group(y: Sequence[float], groups: Sequence[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def precision_recall(y: Sequence[float], flagged: Sequence[bool]) -> dict[str, Any]:
-    """Precision and recall of a yes/no flag (sales-ready, top k)."""
+def precision_recall(y: Sequence[float], flagged: Sequence[float]) -> dict[str, Any]:
+    """Precision and recall of a yes/no flag (sales-ready), or of a share
+    per lead between 0 and 1 (top_k: tied leads at the boundary flagged in
+    part)."""
     y_array = np.asarray(y, dtype=float)
-    flag = np.asarray(flagged, dtype=bool)
-    true_positives = float(y_array[flag].sum())
+    weight = np.asarray(flagged, dtype=float)
+    # shares of tied leads add up to a whole number but for float noise
+    flagged_count = round(float(weight.sum()), 9)
+    true_positives = float(weight @ y_array)
     return {
-        "flagged": int(flag.sum()),
-        "precision": true_positives / flag.sum() if flag.sum() else float("nan"),
+        "flagged": int(flagged_count) if flagged_count.is_integer() else flagged_count,
+        "precision": true_positives / flagged_count if flagged_count else float("nan"),
         "recall": true_positives / y_array.sum() if y_array.sum() else float("nan"),
     }
 
 
 def top_k(score: Sequence[float], k: int) -> np.ndarray:
-    """A flag for the k highest scores (ties broken by position)."""
+    """Each lead's share of the k highest scores: 1 above the k-th score, 0
+    below it, and for the leads tied with it the part of the remaining
+    places they share (the chance a random order of the ties flags one), so
+    the shares add up to k and do not depend on the row order."""
     score_array = np.asarray(score, dtype=float)
-    flag = np.zeros(score_array.size, dtype=bool)
-    flag[np.argsort(-score_array, kind="mergesort")[:k]] = True
-    return flag
+    k = max(0, min(int(k), score_array.size))
+    if k == 0:
+        return np.zeros(score_array.size)
+    threshold = np.sort(score_array)[::-1][k - 1]
+    above = score_array > threshold
+    tied = score_array == threshold
+    result = above.astype(float)
+    result[tied] = (k - above.sum()) / tied.sum()
+    return result
 
 
 def calibration(
     y: Sequence[float], probability: Sequence[float], bins: int = 10
 ) -> list[dict[str, Any]]:
     """Expected against observed conversion in `bins` groups of equal size,
-    ordered by predicted probability (lowest first)."""
+    ordered by predicted probability (lowest first); tied probabilities at a
+    boundary are shared between bins as in `deciles`."""
     y_array, probability_array = _arrays(y, probability)
-    order = np.argsort(probability_array, kind="mergesort")
+    shares, sizes = _group_shares(probability_array, bins, descending=False)
     rows = []
-    for number, members in enumerate(np.array_split(order, bins), start=1):
-        if not members.size:
+    for number, (share, size) in enumerate(zip(shares, sizes, strict=True), start=1):
+        if not size:
             continue
         rows.append(
             {
                 "bin": number,
-                "leads": int(members.size),
-                "expected": float(probability_array[members].mean()),
-                "observed": float(y_array[members].mean()),
+                "leads": int(size),
+                "expected": float(share @ probability_array) / size,
+                "observed": float(share @ y_array) / size,
             }
         )
     return rows

@@ -353,13 +353,17 @@ def build(
     project_dir: Path = REPO_ROOT,
     dbt_vars: dict[str, str] | None = None,
     unit_tests: bool = True,
+    data_tests: bool = True,
     full_history: bool = False,
 ) -> Build:
     """`dbt build` of `project_dir` on `raw_dir` into `work_dir`/lead_scoring.duckdb.
 
     `unit_tests=False` leaves out the YAML unit tests: they mock their inputs,
     so they give the same answer on any data, and the default build already
-    runs them. Seeds, models and data tests always run.
+    runs them. `data_tests=False` leaves out the data tests too, for a build
+    that only prepares a state or a reference to compare with, on data
+    another build of the test already tests (about half of a build's dbt
+    nodes are data tests). Seeds and models always run.
 
     `full_history` backfills lead_score_history's whole window (90 days),
     which multiplies the scoring work; other builds start the history at
@@ -368,9 +372,11 @@ def build(
     if full_history:
         dbt_vars = {"lead_scoring__history_backfill": "true", **(dbt_vars or {})}
     db_path = work_dir / "lead_scoring.duckdb"
-    args = (
-        ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]
-    )
+    args = ["build"]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
+    if not data_tests:
+        args += ["--exclude-resource-type", "test"]
     run = run_dbt(
         args,
         work_dir=work_dir,

@@ -523,37 +523,53 @@ def _duplicate_fit_rule(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [*rows, {**director, "points": "40"}]
 
 
-@pytest.mark.parametrize(
-    ("seed", "break_seed", "row_named"),
-    [
-        ("activity_weights", _duplicate_activity_type, "unique_field=page_view"),
-        ("activity_weights", _negative_half_life, "activity_type=email_open"),
-        ("score_thresholds", _unordered_fit_grades, "scale=fit_grade"),
-        ("fit_rules", _duplicate_fit_rule, "unique_field=director_title"),
-    ],
-    ids=[
-        "duplicate_activity_type",
-        "negative_half_life",
-        "unordered_thresholds",
-        "duplicate_fit_rule",
-    ],
-)
-def test_broken_seed_fails_naming_the_check_and_the_row(
-    tmp_path: Path,
+# (seed, how it is broken, what the report names). Each breaks other rows,
+# so one build holds them all: every seed check runs whatever the others
+# find, and each case below must be caught and named on its own row.
+BROKEN_SEEDS = {
+    "duplicate_activity_type": (
+        "activity_weights",
+        _duplicate_activity_type,
+        "unique_field=page_view",
+    ),
+    "negative_half_life": (
+        "activity_weights",
+        _negative_half_life,
+        "activity_type=email_open",
+    ),
+    "unordered_thresholds": (
+        "score_thresholds",
+        _unordered_fit_grades,
+        "scale=fit_grade",
+    ),
+    "duplicate_fit_rule": (
+        "fit_rules",
+        _duplicate_fit_rule,
+        "unique_field=director_title",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def broken_seeds_build(
+    tmp_path_factory: pytest.TempPathFactory,
     pristine_project: Path,
     small_raw_dir: Path,
-    seed: str,
-    break_seed,
-    row_named: str,
+) -> Build:
+    work = tmp_path_factory.mktemp("broken_seeds")
+    project = copy_project(work / "project", source=pristine_project)
+    for seed, break_seed, _ in BROKEN_SEEDS.values():
+        edit_seed(project, seed, break_seed)
+    return build(work / "build", small_raw_dir, project_dir=project, unit_tests=False)
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_SEEDS))
+def test_broken_seed_fails_naming_the_check_and_the_row(
+    broken_seeds_build: Build, case: str
 ) -> None:
-    project = copy_project(tmp_path / "project", source=pristine_project)
-    edit_seed(project, seed, break_seed)
-
-    broken = build(
-        tmp_path / "build", small_raw_dir, project_dir=project, unit_tests=False
-    )
-
-    assert not broken.run.success, f"a broken {seed} seed built successfully"
+    seed, _, row_named = BROKEN_SEEDS[case]
+    broken = broken_seeds_build
+    assert not broken.run.success, "broken seeds built successfully"
     caught = nodes_on_seed(broken.run, seed)
     assert caught, (
         f"no failing check on seed {seed}; failures: "

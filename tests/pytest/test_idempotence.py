@@ -114,11 +114,13 @@ def leftovers(db_path: Path) -> list[str]:
 def test_second_build_on_the_same_data_changes_no_mart(
     tmp_path: Path, pristine_project: Path, small_raw_dir: Path
 ) -> None:
+    # The second build, the one under test, runs the data tests.
     first = build(
         tmp_path / "build",
         small_raw_dir,
         project_dir=pristine_project,
         unit_tests=False,
+        data_tests=False,
     )
     first.require_success()
     before = snapshot(first.db_path)
@@ -169,8 +171,13 @@ def test_build_killed_midway_then_rerun_equals_an_uninterrupted_build(
     db_path = work / "lead_scoring.duckdb"
     work.mkdir()
     if built_before:
+        # Only the state the killed rebuild starts from.
         build(
-            work, small_raw_dir, project_dir=pristine_project, unit_tests=False
+            work,
+            small_raw_dir,
+            project_dir=pristine_project,
+            unit_tests=False,
+            data_tests=False,
         ).require_success()
 
     running = start_dbt(

@@ -260,8 +260,9 @@ def test_backtest_beats_random_and_matches_its_metrics(
     # the written numbers are the metrics of the scores on the test leads
     deciles = models["rule_based"]["deciles"]
     assert sum(d["leads"] for d in deciles) == written["test"]["leads"]
-    assert sum(d["converted"] for d in deciles) == round(
-        written["test"]["leads"] * written["test"]["conversion_rate"]
+    # tied scores across a boundary count in part (expected converters)
+    assert sum(d["converted"] for d in deciles) == pytest.approx(
+        round(written["test"]["leads"] * written["test"]["conversion_rate"])
     )
     assert summary["models"]["predictive"]["roc_auc"] == pytest.approx(
         models["predictive"]["roc_auc"]

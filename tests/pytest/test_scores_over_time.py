@@ -147,11 +147,13 @@ def test_history_equals_a_fresh_build_as_of_that_date(
     }
     assert sum(current[row["lead_id"]] != row["lead_score"] for row in history) > 10
 
+    # A reference: the as-of build of test_end_to_end runs the data tests.
     fresh = build(
         tmp_path,
         history_raw_dir,
         dbt_vars={"lead_scoring__as_of_date": date.isoformat()},
         unit_tests=False,
+        data_tests=False,
     )
     fresh.require_success()
     assert fresh.scalar("select max(scored_as_of) from lead_scores") == date
@@ -253,7 +255,9 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
     tmp_path: Path, arrivals: dict[str, Any]
 ) -> None:
     daily_dir = tmp_path / "daily"
-    first = build(daily_dir, arrivals["first_dir"], unit_tests=False)
+    # The first delivery only prepares the state; the daily run on it and
+    # the full refresh run the data tests.
+    first = build(daily_dir, arrivals["first_dir"], unit_tests=False, data_tests=False)
     first.require_success()
     history_before = _table(first, "lead_score_history", "lead_id, scored_as_of")
     dates_before = {row["scored_as_of"] for row in history_before}
@@ -268,7 +272,9 @@ def test_incremental_run_equals_full_refresh_and_reruns_change_nothing(
 
     daily = build(daily_dir, arrivals["full_dir"], unit_tests=False)
     daily.require_success()
-    refreshed = build(tmp_path / "full", arrivals["full_dir"], unit_tests=False)
+    refreshed = build(
+        tmp_path / "full", arrivals["full_dir"], unit_tests=False, data_tests=False
+    )
     refreshed.require_success()
 
     daily_facts = _table(daily, "fct_lead_activities", "activity_id")

@@ -21,6 +21,9 @@
          from e to d: 0.5 ^ (age_days(t, d) / h) is
          0.5 ^ (age_days(t, e) / h) * 0.5 ^ (age_days(e, d) / h), as ages
          count whole seconds and add up exactly.
+    A type activity_weights does not list scores 0 points, but its decayed
+    count (a model feature, from which scripts/fit.py learns its points) is
+    decayed with lead_scoring__default_half_life_days.
     Only the float's last bits can differ from a sum per activity (none at
     e itself, where the second factor is 1). The unit tests put activities
     on and beside every cut; tests/pytest/test_end_to_end.py compares the
@@ -134,7 +137,10 @@ activities_segmented as (
         activities_usable.activity_type,
         activities_usable.occurred_at,
         activities_usable.duration_seconds,
-        activity_weights.half_life_days,
+        coalesce(
+            activity_weights.half_life_days,
+            {{ var('lead_scoring__default_half_life_days') }}
+        ) as half_life_days,
         segments_decayed_to.segment_end,
         {{ lead_scoring.age_days(
             'activities_usable.occurred_at', 'segments_decayed_to.decayed_to') }}

@@ -6,6 +6,10 @@
         fit:        "Director-level title (+20)"
         engagement: "Viewed pricing page 3 times (+21)"
     A capped engagement says so; contributions that round to 0 are left out.
+    One rounding rule for all of it (round_to: fixed at 9 decimals, then
+    half away from zero): the filter below, signed_points in the text and
+    the no_zero_contributions test. 0.49999999999999994, a 1-point activity
+    exactly one half-life old, is 0.5 at 9 decimals, so +1 everywhere.
     A table: as a view it was computed again by each of its eight data
     tests, and those took most of a full build (benchmark, 10k leads).
 #}
