@@ -134,8 +134,11 @@ fit: install
 promote: install
 	$(PY) scripts/promote_points.py --proposed reports/proposed --seeds seeds
 
+# Extra options in BACKTEST_ARGS, e.g. BACKTEST_ARGS="--score-at-age-days 14
+# --compare-seeds reports/proposed/replaced" (docs/predictive.md).
 backtest: install
-	$(PY) scripts/backtest.py --raw-dir $(LEAD_SCORING_RAW_DIR) --out reports/backtest
+	$(PY) scripts/backtest.py --raw-dir $(LEAD_SCORING_RAW_DIR) --out reports/backtest \
+		$(BACKTEST_ARGS)
 
 # The public X Education leads (../shared/realdata), timestamps made up by the
 # importer: monthly cohorts of new leads, followed for 60 days.
@@ -148,7 +151,7 @@ x-education: install
 		--train-cutoffs 2025-02-01 2025-03-01 2025-04-01 2025-05-01 2025-06-01 \
 			2025-07-01 2025-08-01 \
 		--test-cutoffs 2025-10-01 2025-11-01 2025-12-01 \
-		--out reports/x_education
+		--out reports/x_education $(BACKTEST_ARGS)
 
 # sqlfluff compiles the models against a database (the fit-rule unpivot reads
 # the catalogue): an empty build makes every relation, with no rows and no

@@ -253,3 +253,63 @@
     {%- endfor -%}
     {{ return('') }}
 {% endmacro %}
+
+{#- The backtest's calendar cut-offs (var lead_scoring__backtest_dates: a
+    list of dates or timestamps, or one as text), checked like
+    lead_scoring__as_of_date. -#}
+{% macro backtest_dates() -%}
+    {%- set given = var('lead_scoring__backtest_dates') -%}
+    {%- if given is string -%}
+        {%- set given = given.split(',') if given | trim else [] -%}
+    {%- endif -%}
+    {%- set pattern = '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$' -%}
+    {%- set dates = [] -%}
+    {%- for value in given -%}
+        {%- set text = value | string | trim -%}
+        {%- if not modules.re.match(pattern, text) -%}
+            {{ exceptions.raise_compiler_error(
+                "lead_scoring__backtest_dates must list dates (2026-03-01) "
+                ~ "or timestamps (2026-03-01 12:00); got: " ~ text) }}
+        {%- endif -%}
+        {%- do dates.append(text) -%}
+    {%- endfor -%}
+    {{ return(dates) }}
+{%- endmacro %}
+
+{#- var lead_scoring__backtest_lead_age_days as a whole number of days, or
+    none when it is empty (no lead is scored at an age). -#}
+{% macro backtest_lead_age_days() -%}
+    {%- set given = var('lead_scoring__backtest_lead_age_days') | string
+        | trim -%}
+    {%- if given in ['', 'none', 'None'] -%}{{ return(none) }}{%- endif -%}
+    {%- if not modules.re.match('^\d+$', given) -%}
+        {{ exceptions.raise_compiler_error(
+            "lead_scoring__backtest_lead_age_days must be a whole number of "
+            ~ "days or empty; got: " ~ given) }}
+    {%- endif -%}
+    {{ return(given | int) }}
+{%- endmacro %}
+
+{#- The moment a lead created at `created_at` is scored at its backtest
+    age: the first midnight (UTC) after created_at plus that many days, so
+    its age then is more than the age and at most a day more. -#}
+{% macro lead_age_scoring_moment(created_at) -%}
+    cast({{ dbt.dateadd(
+        'day', lead_scoring.backtest_lead_age_days() + 1,
+        dbt.date_trunc('day', created_at)) }}
+        as {{ api.Column.translate_type('timestamp') }})
+{%- endmacro %}
+
+{#- True when the row of int_scoring_dates `dates` scores a lead created at
+    `created_at`: the lead existed by then, and the date scores every lead
+    or is the lead's backtest-age moment. -#}
+{% macro date_scores_lead(created_at, dates) -%}
+    ({{ created_at }} < {{ dates }}.scored_as_of
+    {%- if lead_scoring.backtest_lead_age_days() is not none %}
+        and (
+            {{ dates }}.scores_every_lead
+            or {{ lead_scoring.lead_age_scoring_moment(created_at) }}
+            = {{ dates }}.scored_as_of
+        )
+    {%- endif %})
+{%- endmacro %}

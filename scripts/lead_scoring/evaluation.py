@@ -3,10 +3,13 @@
 fit       builds the training cut-offs, fits the predictive model (written as
           the predictive_coefficients seed) and learned points (written as
           proposed activity_weights / fit_rules files for a person to review).
-backtest  does the same on training cut-offs, then scores the test cut-offs
-          with every model and measures each against what happened in the
-          horizon after them. Test cut-offs come after the training ones by
-          at least a horizon: a time-based split, never a random one.
+backtest  scores every cut-off in one dbt run, fits on the training
+          cut-offs, then scores the test cut-offs with every model and
+          measures each against what happened in the horizon after them.
+          Test cut-offs come after the training ones by at least a horizon:
+          a time-based split, never a random one. With a lead age, each
+          lead is scored once, at that age, and belongs to the period its
+          scoring moment falls in.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from lead_scoring import backtest_workspace, metrics, modeling, report
 
 MODELS = {
     "rule_based": "Rule-based points (lead_score)",
+    "rule_based_compared": "Rule-based points, compared seeds",
     "learned_points": "Learned points",
     "predictive": "Predictive model (logistic, in SQL)",
     "gradient_boosting": "Gradient boosting (reference)",
@@ -50,6 +54,8 @@ class Settings:
     c: float | None = None
     points_to_double_odds: float = 20.0
     work_dir: Path | None = None
+    score_at_age_days: int | None = None
+    compare_seeds: Path | None = None
     # lead columns to learn fit rules from (categorical features besides
     # those of lead_scoring__feature_attributes); None: every categorical one
     fit_attributes: Sequence[str] | None = None
@@ -340,17 +346,287 @@ def model_metrics(
     return result
 
 
+def _subset(examples: modeling.Examples, keep: Sequence[bool]) -> modeling.Examples:
+    rows = [position for position, kept in enumerate(keep) if kept]
+    return modeling.Examples(
+        lead_id=[examples.lead_id[p] for p in rows],
+        cutoff=[examples.cutoff[p] for p in rows],
+        label=examples.label[rows] if rows else np.zeros(0),
+        numeric=[examples.numeric[p] for p in rows],
+        categorical=[examples.categorical[p] for p in rows],
+        scores={k: [v[p] for p in rows] for k, v in examples.scores.items()},
+    )
+
+
+def _lead_age_days(examples: modeling.Examples) -> list[float]:
+    return [math.expm1(row.get("log_lead_age_days", 0.0)) for row in examples.numeric]
+
+
+def _months_after(day: date, months: int) -> date:
+    return backtest_workspace.months_before(day, -months)
+
+
+def split_examples(
+    examples: modeling.Examples,
+    train_cutoffs: Sequence[str],
+    test_cutoffs: Sequence[str],
+    *,
+    horizon_days: int,
+    at_lead_age: bool,
+    max_lead_age_days: float | None = None,
+) -> tuple[modeling.Examples, modeling.Examples]:
+    """Training and test examples, by scoring moment. At calendar cut-offs
+    an example belongs to its cut-off (optionally only leads at most
+    `max_lead_age_days` old). At a lead age (one example per lead), a
+    training example's horizon ends by the first test cut-off, so its
+    outcome is known before any test moment; a test example is scored from
+    the first test cut-off to a month after the last, and its horizon is
+    observed."""
+    if not at_lead_age:
+        young = [
+            max_lead_age_days is None or age <= max_lead_age_days
+            for age in _lead_age_days(examples)
+        ]
+        train = _subset(
+            examples,
+            [
+                c in train_cutoffs and y
+                for c, y in zip(examples.cutoff, young, strict=True)
+            ],
+        )
+        test = _subset(
+            examples,
+            [
+                c in test_cutoffs and y
+                for c, y in zip(examples.cutoff, young, strict=True)
+            ],
+        )
+        return train, test
+    first_test = date.fromisoformat(min(test_cutoffs))
+    test_ends = _months_after(date.fromisoformat(max(test_cutoffs)), 1)
+    moments = [date.fromisoformat(c) for c in examples.cutoff]
+    observed = examples.scores.get("is_horizon_observed", [True] * len(examples))
+    train = _subset(
+        examples,
+        [m + timedelta(days=horizon_days) <= first_test for m in moments],
+    )
+    test = _subset(
+        examples,
+        [
+            first_test <= m < test_ends and bool(seen)
+            for m, seen in zip(moments, observed, strict=True)
+        ],
+    )
+    return train, test
+
+
+def period_of(cutoff: str, at_lead_age: bool) -> str:
+    """The period a test example is reported in: its cut-off, or at a lead
+    age the month its scoring moment falls in."""
+    return cutoff[:7] if at_lead_age else cutoff
+
+
+def quarter_of(day: str) -> str:
+    """'2025-08-14' -> '2025-Q3'."""
+    return f"{day[:4]}-Q{(int(day[5:7]) - 1) // 3 + 1}"
+
+
+def period_rates(
+    examples: modeling.Examples,
+    at_lead_age: bool,
+    converted_before: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    """Leads, converters and conversion rate per period (and, given, how
+    many leads had converted before their scoring moment)."""
+    periods: dict[str, list[float]] = {}
+    for cutoff, label in zip(examples.cutoff, examples.label, strict=True):
+        periods.setdefault(period_of(cutoff, at_lead_age), []).append(label)
+    before: dict[str, int] = {}
+    for cutoff, count in (converted_before or {}).items():
+        key = period_of(cutoff, at_lead_age)
+        before[key] = before.get(key, 0) + count
+    return [
+        {
+            "period": period,
+            "leads": len(labels),
+            "converted": int(sum(labels)),
+            "conversion_rate": float(np.mean(labels)),
+            **(
+                {"converted_before": before.get(period, 0)}
+                if converted_before is not None
+                else {}
+            ),
+        }
+        for period, labels in sorted(periods.items())
+    ]
+
+
+def _compared_rule_scores(
+    settings: Settings,
+    cutoffs: Sequence[str],
+    progress: Callable[[str], None],
+) -> dict[tuple[str, str], tuple]:
+    """Scores of the rule-based model with the seeds of
+    `settings.compare_seeds` (same file names as seeds/), per lead and
+    scoring date, from a second scratch project built like the first."""
+    seeds_dir = settings.compare_seeds
+    assert seeds_dir is not None
+    files = sorted(seeds_dir.glob("*.csv"))
+    if not files:
+        raise SystemExit(f"--compare-seeds {seeds_dir} holds no seed CSV files.")
+    base = settings.work_dir or backtest_workspace.REPO_ROOT / "target" / "backtest"
+    workspace = backtest_workspace.Workspace(
+        work_dir=base / "compare",
+        raw_dir=settings.raw_dir,
+        dbt_vars=_backtest_vars(settings),
+        progress=progress,
+    )
+    unknown = [f.name for f in files if not (workspace.seeds_dir / f.name).exists()]
+    if unknown:
+        raise SystemExit(
+            f"--compare-seeds: {', '.join(unknown)} are not seeds of this project "
+            "(use the file names of seeds/)."
+        )
+    for path in files:
+        shutil.copy2(path, workspace.seeds_dir / path.name)
+    progress(f"Scoring with the seeds of {seeds_dir} ({len(files)} file(s))")
+    seconds = workspace.build_backtest(cutoffs, settings.score_at_age_days)
+    progress(f"  built in {seconds:.0f}s")
+    with workspace.connect() as connection:
+        rows = connection.execute(
+            "select lead_id, cast(cast(scored_as_of as date) as varchar),"
+            " lead_score, is_sales_ready, fit_grade, engagement_tier, priority"
+            " from fct_lead_backtest_examples"
+        ).fetchall()
+    return {(row[0], row[1]): row[2:] for row in rows}
+
+
+def _backtest_vars(settings: Settings) -> dict:
+    return {
+        **(settings.dbt_vars or {}),
+        "lead_scoring__conversion_horizon_days": settings.horizon_days,
+        "lead_scoring__conversion_event": settings.conversion_event,
+    }
+
+
+def over_time(
+    test: modeling.Examples,
+    scores: dict[str, np.ndarray],
+    groups: dict[str, dict[str, list[Any]]],
+    at_lead_age: bool,
+) -> list[dict[str, Any]]:
+    """Per test period: leads, conversion, ROC AUC per model and conversion
+    by grade and priority."""
+    periods = [period_of(c, at_lead_age) for c in test.cutoff]
+    result = []
+    for period in sorted(set(periods)):
+        members = np.array([p == period for p in periods])
+        y = test.label[members]
+        result.append(
+            {
+                "period": period,
+                "leads": int(members.sum()),
+                "conversion_rate": float(y.mean()),
+                "roc_auc": {
+                    name: metrics.roc_auc(y, score[members])
+                    for name, score in scores.items()
+                },
+                "by_group": {
+                    name: {
+                        group: metrics.by_group(
+                            y, [v for v, m in zip(values, members, strict=True) if m]
+                        )
+                        for group, values in model_groups.items()
+                        if group in ("priority", "fit_grade", "predictive_grade")
+                    }
+                    for name, model_groups in groups.items()
+                },
+            }
+        )
+    return result
+
+
 def backtest(
     settings: Settings,
     out_dir: Path,
     progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Fit on the training cut-offs, score the test cut-offs with every model,
-    write metrics.json and report.html to `out_dir`. Returns the metrics."""
+    """Score every cut-off in one dbt run, fit on the training ones, score
+    the test ones with every model, write metrics.json and report.html to
+    `out_dir`. Returns the metrics."""
     started = time.monotonic()
+    at_lead_age = settings.score_at_age_days is not None
     workspace = _workspace(settings, progress)
-    train_cutoffs, test_cutoffs = _cutoffs(settings, workspace, with_test=True)
-    train = _training_examples(settings, workspace, train_cutoffs)
+    progress("Reading when the leads, activities and outcomes start and end")
+    timeline = workspace.timeline()
+    choice = backtest_workspace.choose_cutoffs(
+        timeline,
+        settings.horizon_days,
+        event=settings.conversion_event,
+        train=settings.train_cutoffs,
+        test=settings.test_cutoffs,
+        train_count=settings.train_count,
+        test_count=settings.test_count,
+        step_months=settings.step_months,
+        max_lead_age_days=settings.max_lead_age_days,
+        lead_age_days=settings.score_at_age_days,
+    )
+    train_cutoffs, test_cutoffs = choice.train, choice.test
+    backtest_workspace.check_split(train_cutoffs, test_cutoffs, settings.horizon_days)
+    for line in choice.how:
+        progress(line)
+    if at_lead_age:
+        progress(
+            f"Each lead scored once, {settings.score_at_age_days} day(s) after it "
+            "was created (the next midnight). Training: leads whose horizon ends "
+            f"by {test_cutoffs[0]}; test: leads scored from {test_cutoffs[0]} to "
+            "a month after the last test cut-off."
+        )
+    else:
+        progress(f"Training cut-offs: {', '.join(train_cutoffs)}")
+    progress(f"Test cut-offs: {', '.join(test_cutoffs)}")
+    built_dates = [] if at_lead_age else [*train_cutoffs, *test_cutoffs]
+    seconds = workspace.build_backtest(built_dates, settings.score_at_age_days)
+    progress(f"  every cut-off scored in one dbt run ({seconds:.0f}s)")
+    examples = workspace.backtest_examples(at_lead_age=at_lead_age)
+    converted_before = workspace.converted_before(at_lead_age=at_lead_age)
+    train, test = split_examples(
+        examples,
+        train_cutoffs,
+        test_cutoffs,
+        horizon_days=settings.horizon_days,
+        at_lead_age=at_lead_age,
+        max_lead_age_days=settings.max_lead_age_days,
+    )
+    periods = {
+        "train": period_rates(train, at_lead_age, converted_before),
+        "test": period_rates(test, at_lead_age, converted_before),
+    }
+    for role, rows in periods.items():
+        for row in rows:
+            progress(
+                f"  {role} {row['period']}: {row['leads']:,} leads not yet "
+                f"converted, {row['conversion_rate']:.1%} converted within the "
+                f"horizon ({row['converted_before']:,} had converted before)"
+            )
+            if role == "train" and (
+                row["converted"] < backtest_workspace.MIN_TRAINING_CONVERTERS
+            ):
+                progress(
+                    f"  warning: training period {row['period']} has almost no "
+                    f"conversions ({row['converted']}); it teaches the models "
+                    "little. Choose other --train-cutoffs or a longer horizon."
+                )
+    if not len(train) or not len(test):
+        raise SystemExit(
+            f"{'No training' if not len(train) else 'No test'} examples: choose "
+            "other cut-offs, a shorter horizon or another lead age."
+        )
+    if at_lead_age:
+        # cross-validation of C folds by cut-off: by quarter of scoring
+        # moments here, not by day
+        train = _subset(train, [True] * len(train))
+        train.cutoff = [quarter_of(c) for c in train.cutoff]
     progress("Fitting the predictive model and learned points")
     fitting_started = time.monotonic()
     model = modeling.fit_logistic(train, c=settings.c)
@@ -369,10 +645,14 @@ def backtest(
         c=settings.c,
     )
     progress(f"  fitted in {time.monotonic() - fitting_started:.0f}s")
-    progress(f"Test cut-offs: {', '.join(test_cutoffs)}")
-    test = modeling.Examples.concat(
-        workspace.examples(cutoff, max_lead_age_days=settings.max_lead_age_days)
-        for cutoff in test_cutoffs
+    workspace.rescore_predictions(built_dates, settings.score_at_age_days)
+    _, test = split_examples(
+        workspace.backtest_examples(at_lead_age=at_lead_age),
+        train_cutoffs,
+        test_cutoffs,
+        horizon_days=settings.horizon_days,
+        at_lead_age=at_lead_age,
+        max_lead_age_days=settings.max_lead_age_days,
     )
     if len(set(test.label.tolist())) < 2:
         raise SystemExit(
@@ -398,18 +678,8 @@ def backtest(
         # no lead is sales-ready: compare every model on its top tenth
         volume, volume_basis = math.ceil(len(test) / 10), "top_10_percent"
         sales_ready = metrics.top_k(test.column("lead_score"), volume)
-    scores = {
-        "rule_based": np.array(test.column("lead_score"), dtype=float),
-        "learned_points": points.score(test),
-        "predictive": sql_probability,
-        "gradient_boosting": gradient_boosting,
-        "recency": recency,
-    }
-    probabilities = {
-        "predictive": sql_probability,
-        "gradient_boosting": gradient_boosting,
-    }
-    groups = {
+    scores = {"rule_based": np.array(test.column("lead_score"), dtype=float)}
+    groups: dict[str, dict[str, list[Any]]] = {
         "rule_based": {
             "fit_grade": test.column("fit_grade"),
             "engagement_tier": test.column("engagement_tier"),
@@ -417,11 +687,53 @@ def backtest(
         },
         "predictive": {"predictive_grade": test.column("predictive_grade")},
     }
+    flags = {"rule_based": sales_ready}
+    labels = dict(MODELS)
+    if settings.compare_seeds is not None:
+        compared = _compared_rule_scores(settings, built_dates, progress)
+        keys = list(zip(test.lead_id, test.cutoff, strict=True))
+        missing = [key for key in keys if key not in compared]
+        if missing:
+            raise SystemExit(
+                f"The compared seeds did not score {len(missing)} test lead(s), "
+                f"e.g. {missing[0]}: their build differs from the first."
+            )
+        rows_compared = [compared[key] for key in keys]
+        scores["rule_based_compared"] = np.array(
+            [row[0] for row in rows_compared], dtype=float
+        )
+        groups["rule_based_compared"] = {
+            "fit_grade": [row[2] for row in rows_compared],
+            "engagement_tier": [row[3] for row in rows_compared],
+            "priority": [row[4] for row in rows_compared],
+        }
+        own_flag = np.array([bool(row[1]) for row in rows_compared])
+        flags["rule_based_compared"] = (
+            own_flag
+            if volume_basis == "sales_ready"
+            else metrics.top_k(scores["rule_based_compared"], volume)
+        )
+        labels["rule_based"] = "Rule-based points (seeds/)"
+        labels["rule_based_compared"] = f"Rule-based points ({settings.compare_seeds})"
+    scores.update(
+        {
+            "learned_points": points.score(test),
+            "predictive": sql_probability,
+            "gradient_boosting": gradient_boosting,
+            "recency": recency,
+        }
+    )
+    probabilities = {
+        "predictive": sql_probability,
+        "gradient_boosting": gradient_boosting,
+    }
     results: dict[str, Any] = {}
     for name, score in scores.items():
-        flagged = sales_ready if name == "rule_based" else metrics.top_k(score, volume)
+        flagged = flags.get(name)
+        if flagged is None:
+            flagged = metrics.top_k(score, volume)
         results[name] = {
-            "label": MODELS[name],
+            "label": labels[name],
             **model_metrics(
                 y,
                 score,
@@ -430,22 +742,21 @@ def backtest(
                 groups=groups.get(name, {}),
             ),
         }
-    per_cutoff = {}
-    for cutoff in test_cutoffs:
-        members = np.array([c == cutoff for c in test.cutoff])
-        if len(set(y[members].tolist())) == 2:
-            per_cutoff[cutoff] = {
-                name: metrics.roc_auc(y[members], score[members])
-                for name, score in scores.items()
-            }
+    per_period = over_time(test, scores, groups, at_lead_age)
     summary = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "raw_dir": str(settings.raw_dir),
         "conversion_event": settings.conversion_event,
         "horizon_days": settings.horizon_days,
         "max_lead_age_days": settings.max_lead_age_days,
+        "score_at_age_days": settings.score_at_age_days,
+        "compare_seeds": str(settings.compare_seeds)
+        if settings.compare_seeds
+        else None,
         "train_cutoffs": train_cutoffs,
         "test_cutoffs": test_cutoffs,
+        "cutoffs_chosen": choice.how,
+        "periods": periods,
         "train": {"leads": len(train), "conversion_rate": float(train.label.mean())},
         "test": {"leads": len(test), "conversion_rate": float(y.mean())},
         "sales_ready_leads": volume,
@@ -458,7 +769,9 @@ def backtest(
             "fit_points": points.fit_points,
         },
         "models": results,
-        "roc_auc_by_test_cutoff": per_cutoff,
+        "roc_auc_by_test_cutoff": {row["period"]: row["roc_auc"] for row in per_period},
+        "over_time": per_period,
+        "scoring_run_seconds": round(seconds, 1),
         "seconds": round(time.monotonic() - started, 1),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -467,6 +780,7 @@ def backtest(
     report_path = out_dir / "report.html"
     report_path.write_text(report.render(_plain(summary)))
     progress(auc_table(summary))
+    progress(f"Done in {summary['seconds']:.0f}s")
     progress(f"Wrote {metrics_path}")
     progress(f"Backtest report: {report_path.resolve()}")
     return summary

@@ -10,6 +10,7 @@ from typing import Any
 
 COLOURS = {
     "rule_based": "#1f77b4",
+    "rule_based_compared": "#17becf",
     "learned_points": "#ff7f0e",
     "predictive": "#2ca02c",
     "gradient_boosting": "#9467bd",
@@ -194,6 +195,92 @@ def _volume_note(summary: dict[str, Any]) -> str:
     )
 
 
+def _periods_section(summary: dict[str, Any]) -> str:
+    """How the cut-offs were chosen, and each period's conversion."""
+    how = "".join(
+        f"<li>{escape(line)}</li>" for line in summary.get("cutoffs_chosen", [])
+    )
+    rows = []
+    for role, periods in summary.get("periods", {}).items():
+        for period in periods:
+            rows.append(
+                f"<tr><td>{escape(role)}</td><td>{escape(period['period'])}</td>"
+                f"<td>{period['leads']:,}</td><td>{period['converted']:,}</td>"
+                f"<td>{_percent(period['conversion_rate'])}</td>"
+                f"<td>{period.get('converted_before', 0):,}</td></tr>"
+            )
+    age = summary.get("score_at_age_days")
+    scored = (
+        f"Each lead was scored once, {age} day(s) after it was created (at the "
+        "next midnight), and belongs to the period of that moment."
+        if age is not None
+        else "Every lead that existed was scored at each cut-off."
+    )
+    return (
+        f"<h2>Cut-offs and periods</h2><ul>{how}</ul><p>{escape(scored)}</p>"
+        "<table><tr><th>role</th><th>period</th><th>leads</th><th>converted</th>"
+        "<th>conversion</th><th>converted before</th></tr>"
+        + "".join(rows)
+        + '</table><p class="note">Converted before: leads that already had '
+        "an opportunity at their scoring moment, left out of the examples.</p>"
+    )
+
+
+def _over_time_section(summary: dict[str, Any], labels: dict[str, str]) -> str:
+    """Per test period: ROC AUC per model, conversion by grade and priority."""
+    over_time = summary.get("over_time") or []
+    if not over_time:
+        return ""
+    names = list(labels)
+    header = "".join(f"<th>{escape(labels[n])}</th>" for n in names)
+    auc_rows = "".join(
+        f"<tr><td>{escape(row['period'])}</td><td>{row['leads']:,}</td>"
+        f"<td>{_percent(row['conversion_rate'])}</td>"
+        + "".join(f"<td>{_number(row['roc_auc'].get(n))}</td>" for n in names)
+        + "</tr>"
+        for row in over_time
+    )
+    tables = []
+    for model, groups in over_time[0]["by_group"].items():
+        for group in groups:
+            levels = sorted(
+                {g["group"] for row in over_time for g in row["by_group"][model][group]}
+            )
+            body = "".join(
+                f"<tr><td>{escape(row['period'])}</td>"
+                + "".join(
+                    "<td>"
+                    + next(
+                        (
+                            f"{_percent(g['conversion_rate'])} "
+                            f"<small>(n={g['leads']})</small>"
+                            for g in row["by_group"][model][group]
+                            if g["group"] == level
+                        ),
+                        "&ndash;",
+                    )
+                    + "</td>"
+                    for level in levels
+                )
+                + "</tr>"
+                for row in over_time
+            )
+            tables.append(
+                f"<h3>Conversion by {escape(group.replace('_', ' '))} "
+                f"({escape(labels.get(model, model))})</h3>"
+                "<table><tr><th>period</th>"
+                + "".join(f"<th>{escape(level)}</th>" for level in levels)
+                + f"</tr>{body}</table>"
+            )
+    return (
+        "<h2>Over time</h2><p>Each test period on its own: does the ranking "
+        "hold from one period to the next, and do the grades keep their "
+        "order?</p><table><tr><th>period</th><th>leads</th><th>conversion</th>"
+        f'{header}</tr>{auc_rows}</table><p class="note">ROC AUC per model; '
+        "&ndash; where a period has only one outcome.</p>" + "".join(tables)
+    )
+
+
 def render(summary: dict[str, Any]) -> str:
     models: dict[str, Any] = summary["models"]
     labels = {name: result["label"] for name, result in models.items()}
@@ -272,7 +359,9 @@ def render(summary: dict[str, Any]) -> str:
         diagonal=True,
     )
     grade_charts = []
-    for name in ("rule_based", "predictive"):
+    for name in ("rule_based", "rule_based_compared", "predictive"):
+        if name not in models:
+            continue
         for group, values in models[name]["by_group"].items():
             grade_charts.append(
                 "<figure>"
@@ -305,12 +394,8 @@ def render(summary: dict[str, Any]) -> str:
         + "</tr>"
         for index in range(10)
     )
-    per_cutoff = "".join(
-        f"<tr><td>{escape(cutoff)}</td>"
-        + "".join(f"<td>{_number(aucs.get(n))}</td>" for n in models)
-        + "</tr>"
-        for cutoff, aucs in summary["roc_auc_by_test_cutoff"].items()
-    )
+    periods = _periods_section(summary)
+    over_time = _over_time_section(summary, labels)
     header_cells = "".join(f"<th>{escape(labels[n])}</th>" for n in models)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -372,8 +457,9 @@ perfectly calibrated.</p>
 <h2>Score distributions</h2>
 {"".join(distributions)}
 
-<h2>ROC AUC per test cut-off</h2>
-<table><tr><th>cut-off</th>{header_cells}</tr>{per_cutoff}</table>
+{over_time}
+
+{periods}
 <p class="note">Generated {escape(summary["generated_at"])} from
 {escape(summary["raw_dir"])}; SQL and Python probabilities differ by at most
 {summary["sql_vs_python_probability_max_difference"]:.1e}. The numbers behind

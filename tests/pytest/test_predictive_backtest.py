@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -181,6 +182,18 @@ def backtest_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw_dir
 
 
+def reversed_weights(seeds_dir: Path) -> Path:
+    """A copy of activity_weights.csv with every activity's points negated:
+    a challenger that ranks engaged leads last."""
+    rows = modeling.read_csv(
+        backtest_workspace.REPO_ROOT / "seeds/activity_weights.csv"
+    )
+    for row in rows:
+        row["points"] = str(-float(row["points"] or 0))
+    modeling.write_csv(seeds_dir / "activity_weights.csv", list(rows[0]), rows)
+    return seeds_dir
+
+
 def test_backtest_beats_random_and_matches_its_metrics(
     tmp_path: Path, backtest_sample: Path
 ) -> None:
@@ -192,6 +205,7 @@ def test_backtest_beats_random_and_matches_its_metrics(
             train_cutoffs=["2025-10-01", "2026-01-01"],
             test_cutoffs=["2026-04-01"],
             work_dir=tmp_path / "work",
+            compare_seeds=reversed_weights(tmp_path / "challenger"),
         ),
         out_dir,
         progress=lines.append,
@@ -209,8 +223,40 @@ def test_backtest_beats_random_and_matches_its_metrics(
     assert 0 < written["test"]["conversion_rate"] < 0.5
     assert written["train_cutoffs"] == ["2025-10-01", "2026-01-01"]
     # progress was shown per cut-off, and the report's path at the end
-    assert sum("as of 2026-04-01" in line for line in lines) == 1
+    assert sum(line.startswith("  test 2026-04-01:") for line in lines) == 1
     assert lines[-1].startswith("Backtest report: ")
+    # every cut-off was scored in one run, which filled no history
+    assert sum("scored in one dbt run" in line for line in lines) == 1
+    with duckdb.connect(str(tmp_path / "work" / "backtest.duckdb")) as connection:
+        [(history_tables,)] = connection.execute(
+            "select count(*) from information_schema.tables"
+            " where table_name = 'lead_score_history'"
+        ).fetchall()
+        history = (
+            connection.execute("select count(*) from lead_score_history").fetchone()[0]
+            if history_tables
+            else 0
+        )
+        [(dates,)] = connection.execute(
+            "select count(distinct scored_as_of) from fct_lead_backtest_examples"
+        ).fetchall()
+    assert history == 0
+    assert dates == 3
+    # the periods say how many converted in each, the test period over time
+    assert [p["period"] for p in written["periods"]["train"]] == written[
+        "train_cutoffs"
+    ]
+    assert [row["period"] for row in written["over_time"]] == ["2026-04-01"]
+    assert written["over_time"][0]["roc_auc"]["rule_based"] == pytest.approx(
+        models["rule_based"]["roc_auc"]
+    )
+    priority = written["over_time"][0]["by_group"]["rule_based"]["priority"]
+    assert sum(g["leads"] for g in priority) == written["test"]["leads"]
+    # the challenger seeds scored the same test leads, side by side
+    assert "Over time" in (out_dir / "report.html").read_text()
+    compared = models["rule_based_compared"]
+    assert sum(d["leads"] for d in compared["deciles"]) == written["test"]["leads"]
+    assert compared["roc_auc"] < models["rule_based"]["roc_auc"] - 0.1
     # the written numbers are the metrics of the scores on the test leads
     deciles = models["rule_based"]["deciles"]
     assert sum(d["leads"] for d in deciles) == written["test"]["leads"]

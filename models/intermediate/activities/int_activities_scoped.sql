@@ -9,7 +9,9 @@
     The one place that decides which activities a score may use, so the
     scores and fct_data_quality_issues can never disagree. For the current date
     (is_current) every activity has a row; for earlier dates only those that
-    happened before them, as the others cannot count there.
+    happened before them, as the others cannot count there, and of leads
+    created before them (at a backtest's lead-age date, of the leads of
+    that age: date_scores_lead).
 #}
 with
 
@@ -71,7 +73,11 @@ activities_scoped as (
     inner join scoring_dates
         on
             scoring_dates.is_current
-            or activities.occurred_at < scoring_dates.scored_as_of
+            or (
+                activities.occurred_at < scoring_dates.scored_as_of
+                and {{ lead_scoring.date_scores_lead(
+                    'leads.created_at', 'scoring_dates') }}
+            )
     left join bot_flags
         on activities.activity_id = bot_flags.activity_id
 

@@ -7,6 +7,8 @@
     what was known about its behaviour and sales' verdict at that date.
     Opportunities and verdicts of leads merged into this one count for it;
     bot_activity_count is the machine activity kept out of its points.
+    At a backtest's lead-age dates only the leads of that age have a row
+    (date_scores_lead).
     A table: fit rules, disqualifiers and lead_scores all read it.
 #}
 with
@@ -117,7 +119,8 @@ lead_dates as (
         scoring_dates.is_current
     from leads
     inner join scoring_dates
-        on leads.created_at < scoring_dates.scored_as_of
+        on {{ lead_scoring.date_scores_lead(
+            'leads.created_at', 'scoring_dates') }}
 
 ),
 

@@ -98,6 +98,7 @@ segments_dated as (
         segments.segment_start,
         segments.segment_end,
         scoring_dates.scored_as_of,
+        scoring_dates.scores_every_lead,
         min(scoring_dates.scored_as_of)
             over (partition by segments.segment_end)
             as decayed_to,
@@ -222,8 +223,10 @@ points_summed as (
     inner join segments_dated
         on segment_sums.segment_end = segments_dated.segment_end
     {#- A lead created at or after a date has no score as of it (created_at
-        is never null: int_leads_deduplicated' test). #}
-    where segment_sums.lead_created_at < segments_dated.scored_as_of
+        is never null: int_leads_deduplicated' test), nor has one at a
+        lead-age date of another age (date_scores_lead). #}
+    where {{ lead_scoring.date_scores_lead(
+        'segment_sums.lead_created_at', 'segments_dated') }}
     group by 1, 2, 3
 
 ),

@@ -7,8 +7,9 @@
 
     Every input is an as-of model (int_leads_as_of, int_leads_fit_points,
     int_leads_engagement_by_type, int_leads_disqualified), read at the
-    current scoring date of
-    int_scoring_dates: only data from strictly before scored_as_of.
+    current scoring date of int_scoring_dates and at a backtest's dates
+    (is_backtest_date, is_lead_age_date): only data from strictly before
+    scored_as_of. One row per lead, date and feature.
 
       categorical  the lead attributes listed in
                    lead_scoring__feature_attributes.categorical, and
@@ -61,10 +62,10 @@ disqualifications as (
 
 ),
 
-current_date_only as (
+featurized_dates as (
 
     select scored_as_of from scoring_dates
-    where is_current
+    where is_current or is_backtest_date or is_lead_age_date
 
 ),
 
@@ -72,8 +73,8 @@ leads as (
 
     select leads_at_all_dates.*
     from leads_at_all_dates
-    inner join current_date_only
-        on leads_at_all_dates.scored_as_of = current_date_only.scored_as_of
+    inner join featurized_dates
+        on leads_at_all_dates.scored_as_of = featurized_dates.scored_as_of
 
 ),
 
@@ -81,8 +82,8 @@ engagement_now as (
 
     select engagement.*
     from engagement
-    inner join current_date_only
-        on engagement.scored_as_of = current_date_only.scored_as_of
+    inner join featurized_dates
+        on engagement.scored_as_of = featurized_dates.scored_as_of
 
 ),
 
@@ -90,11 +91,12 @@ fit_per_lead as (
 
     select
         fit_points.lead_id,
+        fit_points.scored_as_of,
         sum(fit_points.points) as fit_points
     from fit_points
-    inner join current_date_only
-        on fit_points.scored_as_of = current_date_only.scored_as_of
-    group by 1
+    inner join featurized_dates
+        on fit_points.scored_as_of = featurized_dates.scored_as_of
+    group by 1, 2
 
 ),
 
@@ -102,20 +104,23 @@ engagement_per_lead as (
 
     select
         lead_id,
+        scored_as_of,
         sum(engagement_points) as engagement_points,
         sum(duration_seconds_30d) as duration_seconds_30d,
         sum(duration_seconds_all) as duration_seconds_all
     from engagement_now
-    group by 1
+    group by 1, 2
 
 ),
 
 disqualified_leads as (
 
-    select distinct disqualifications.lead_id
+    select distinct
+        disqualifications.lead_id,
+        disqualifications.scored_as_of
     from disqualifications
-    inner join current_date_only
-        on disqualifications.scored_as_of = current_date_only.scored_as_of
+    inner join featurized_dates
+        on disqualifications.scored_as_of = featurized_dates.scored_as_of
 
 ),
 
@@ -153,6 +158,7 @@ activity_counts as (
 
     select
         lead_id,
+        scored_as_of,
         activity_type,
         activity_count_7d as count_7d,
         activity_count_30d as count_30d,
@@ -176,11 +182,17 @@ leads_measured as (
             as duration_seconds_all
     from leads_timed
     left join fit_per_lead
-        on leads_timed.lead_id = fit_per_lead.lead_id
+        on
+            leads_timed.lead_id = fit_per_lead.lead_id
+            and leads_timed.scored_as_of = fit_per_lead.scored_as_of
     left join engagement_per_lead
-        on leads_timed.lead_id = engagement_per_lead.lead_id
+        on
+            leads_timed.lead_id = engagement_per_lead.lead_id
+            and leads_timed.scored_as_of = engagement_per_lead.scored_as_of
     left join disqualified_leads
-        on leads_timed.lead_id = disqualified_leads.lead_id
+        on
+            leads_timed.lead_id = disqualified_leads.lead_id
+            and leads_timed.scored_as_of = disqualified_leads.scored_as_of
 
 ),
 
@@ -191,6 +203,7 @@ categorical_features as (
             ~ ' as ' ~ dbt.type_string() ~ ')))' -%}
         select
             lead_id,
+            scored_as_of,
             '{{ column }}' as feature_name,
             coalesce(nullif({{ value }}, ''), '(missing)') as categorical_value
         from leads_measured
@@ -224,6 +237,7 @@ lead_numeric_features as (
     {% for name, expression in lead_numbers.items() %}
         select
             lead_id,
+            scored_as_of,
             '{{ name }}' as feature_name,
             {{ lead_scoring.round_to(expression, 9) }} as numeric_value
         from leads_measured
@@ -242,6 +256,7 @@ activity_features as (
     }.items() %}
         select
             lead_id,
+            scored_as_of,
             '{{ name }}__' || activity_type as feature_name,
             {{ lead_scoring.round_to(expression, 9) }} as numeric_value
         from activity_counts
@@ -254,6 +269,7 @@ features as (
 
     select
         lead_id,
+        scored_as_of,
         feature_name,
         'categorical' as feature_kind,
         categorical_value,
@@ -264,6 +280,7 @@ features as (
 
     select
         lead_id,
+        scored_as_of,
         feature_name,
         'numeric' as feature_kind,
         cast(null as {{ dbt.type_string() }}) as categorical_value,
@@ -274,6 +291,7 @@ features as (
 
     select
         lead_id,
+        scored_as_of,
         feature_name,
         'numeric' as feature_kind,
         cast(null as {{ dbt.type_string() }}) as categorical_value,
@@ -286,11 +304,18 @@ features as (
 features_dated as (
 
     select
-        features.*,
-        leads.scored_as_of
+        features.lead_id,
+        features.feature_name,
+        features.feature_kind,
+        features.categorical_value,
+        features.numeric_value,
+        features.scored_as_of,
+        leads.is_current
     from features
     inner join leads
-        on features.lead_id = leads.lead_id
+        on
+            features.lead_id = leads.lead_id
+            and features.scored_as_of = leads.scored_as_of
 
 )
 

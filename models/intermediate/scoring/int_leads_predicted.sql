@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 {#
-    The predictive model applied in SQL: a logistic regression whose
+    The predictive model applied in SQL, per lead and date of
+    int_leads_featurized: a logistic regression whose
     coefficients scripts/fit.py wrote to the predictive_coefficients seed.
     A table: lead_scores and its tests read it.
 
@@ -38,7 +39,10 @@ score_thresholds as (
 
 leads as (
 
-    select distinct lead_id from features
+    select distinct
+        lead_id,
+        scored_as_of
+    from features
 
 ),
 
@@ -56,6 +60,7 @@ numeric_contributions as (
 
     select
         features.lead_id,
+        features.scored_as_of,
         features.feature_name,
         coefficients.coefficient * features.numeric_value as contribution
     from features
@@ -71,6 +76,7 @@ categorical_contributions as (
 
     select
         features.lead_id,
+        features.scored_as_of,
         features.feature_name,
         coalesce(
             level_coefficients.coefficient, other_coefficients.coefficient, 0
@@ -101,9 +107,10 @@ contributions_per_lead as (
 
     select
         lead_id,
+        scored_as_of,
         sum(contribution) as contribution
     from contributions
-    group by 1
+    group by 1, 2
 
 ),
 
@@ -111,6 +118,7 @@ logits as (
 
     select
         leads.lead_id,
+        leads.scored_as_of,
         intercept.model_version,
         {# rounded: the sum adds in any order when computed in parallel,
             and a rebuild must give the same probability #}
@@ -121,7 +129,9 @@ logits as (
     from leads
     cross join intercept
     left join contributions_per_lead
-        on leads.lead_id = contributions_per_lead.lead_id
+        on
+            leads.lead_id = contributions_per_lead.lead_id
+            and leads.scored_as_of = contributions_per_lead.scored_as_of
 
 ),
 
@@ -129,6 +139,7 @@ probabilities as (
 
     select
         lead_id,
+        scored_as_of,
         model_version,
         conversion_logit,
         {# exp() of a large argument overflows on some engines #}
@@ -153,7 +164,8 @@ probabilities_in_percent as (
 grades as (
 
     {{ lead_scoring.bands_reached(
-        'probabilities_in_percent', ['lead_id'], 'conversion_percent',
+        'probabilities_in_percent', ['lead_id', 'scored_as_of'],
+        'conversion_percent',
         'predictive_grade', 'score_thresholds') }}
 
 ),
@@ -162,6 +174,7 @@ predictions as (
 
     select
         probabilities.lead_id,
+        probabilities.scored_as_of,
         probabilities.model_version,
         probabilities.conversion_logit,
         cast(
@@ -173,6 +186,7 @@ predictions as (
     left join grades
         on
             probabilities.lead_id = grades.lead_id
+            and probabilities.scored_as_of = grades.scored_as_of
             and grades.band_order = 1
 
 )

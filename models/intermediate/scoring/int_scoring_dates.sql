@@ -14,6 +14,14 @@
     lead_scoring__history_periods periods is scored from today's data, and
     a full refresh rescores them all: a reconstruction that multiplies the
     scoring work by the number of dates, so it is off by default.
+    A backtest adds its dates and scores no history date, so its run
+    leaves lead_score_history as it was:
+      is_backtest_date  a calendar cut-off of var lead_scoring__backtest_dates
+                        (up to scored_as_of): every lead is scored there
+      is_lead_age_date  with var lead_scoring__backtest_lead_age_days, the
+                        moment some lead reaches that age
+                        (lead_age_scoring_moment); only those leads are
+                        scored there unless scores_every_lead
     A table, so every model of a run sees the same dates. It reads
     lead_score_history's table by name (a ref would be a cycle).
 #}
@@ -29,6 +37,9 @@
         "lead_scoring__history_periods must be 1 or more; got: " ~ periods) }}
 {%- endif -%}
 {%- set backfill = lead_scoring.history_backfill() -%}
+{%- set backtest_dates = lead_scoring.backtest_dates() -%}
+{%- set lead_age_days = lead_scoring.backtest_lead_age_days() -%}
+{%- set is_backtest = backtest_dates or lead_age_days is not none -%}
 {%- set history = none -%}
 {#- In a unit test the ref is a fixture with no schema: there is no history
     to read, the test says which dates to expect. -#}
@@ -46,6 +57,12 @@ with
 as_of as (
 
     select * from {{ ref('int_scoring_as_of') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('int_leads_deduplicated') }}
 
 ),
 
@@ -132,13 +149,67 @@ velocity_dates as (
 
 ),
 
+backtest_cutoffs as (
+
+    {% for cutoff in backtest_dates -%}
+        select
+            {{ lead_scoring.to_utc_timestamp("'" ~ cutoff ~ "'") }}
+                as scored_as_of
+        union all
+    {% endfor -%}
+    select cast(null as {{ timestamp_type }}) as scored_as_of
+    where 1 = 0
+
+),
+
+lead_age_moments as (
+
+    select distinct
+        {% if lead_age_days is not none -%}
+            {{ lead_scoring.lead_age_scoring_moment('created_at') }}
+        {%- else -%}
+            cast(null as {{ timestamp_type }})
+        {%- endif %} as scored_as_of
+    from leads
+    {%- if lead_age_days is none %}
+        where 1 = 0
+    {%- endif %}
+
+),
+
+{# A backtest date after the current one is left out: the current date
+    bounds what every model reads. #}
+backtest_dates as (
+
+    select
+        backtest_cutoffs.scored_as_of,
+        true as is_backtest_date,
+        false as is_lead_age_date
+    from backtest_cutoffs
+    cross join as_of
+    where backtest_cutoffs.scored_as_of <= as_of.scored_as_of
+
+    union all
+
+    select
+        lead_age_moments.scored_as_of,
+        false as is_backtest_date,
+        true as is_lead_age_date
+    from lead_age_moments
+    cross join as_of
+    where lead_age_moments.scored_as_of <= as_of.scored_as_of
+
+),
+
 dates_needed as (
 
     select
         scored_as_of,
         true as is_current,
         0 as days_before,
-        false as is_history_date
+        false as is_history_date,
+        false as is_backtest_date,
+        false as is_lead_age_date
     from as_of
 
     union all
@@ -147,7 +218,9 @@ dates_needed as (
         scored_as_of,
         false as is_current,
         days_before,
-        false as is_history_date
+        false as is_history_date,
+        false as is_backtest_date,
+        false as is_lead_age_date
     from velocity_dates
 
     union all
@@ -156,8 +229,24 @@ dates_needed as (
         scored_as_of,
         false as is_current,
         cast(null as {{ dbt.type_int() }}) as days_before,
-        true as is_history_date
+        true as is_history_date,
+        false as is_backtest_date,
+        false as is_lead_age_date
     from history_dates_missing
+    {%- if is_backtest %}
+        where 1 = 0
+    {%- endif %}
+
+    union all
+
+    select
+        scored_as_of,
+        false as is_current,
+        cast(null as {{ dbt.type_int() }}) as days_before,
+        false as is_history_date,
+        is_backtest_date,
+        is_lead_age_date
+    from backtest_dates
 
 ),
 
@@ -168,7 +257,13 @@ dates_combined as (
         max(case when is_current then 1 else 0 end) = 1 as is_current,
         max(days_before) as days_before,
         max(case when is_history_date then 1 else 0 end) = 1
-            as is_history_date
+            as is_history_date,
+        max(case when is_backtest_date then 1 else 0 end) = 1
+            as is_backtest_date,
+        max(case when is_lead_age_date then 1 else 0 end) = 1
+            as is_lead_age_date,
+        max(case when is_lead_age_date then 0 else 1 end) = 1
+            as scores_every_lead
     from dates_needed
     group by 1
 

@@ -1,132 +1,30 @@
 {#
     What happened to each lead of lead_scores in the horizon after
-    `scored_as_of` (the current scoring date of int_scoring_dates): the label
-    a backtest measures scores against. This model
-    looks past the cut-off on purpose; nothing that scores a lead reads it.
-
-      converted_within_horizon  lead_scoring__conversion_event
-                                'opportunity_created': an opportunity was
-                                created in [scored_as_of, horizon_ends_at);
-                                'opportunity_won': one was won (closed_at)
-                                in that span
-      horizon_ends_at           scored_as_of + lead_scoring__conversion_
-                                horizon_days
-      is_horizon_observed       the data reaches horizon_ends_at (its latest
-                                activity or opportunity is at or after it),
-                                so a 0 label means "did not convert", not
-                                "not seen yet"
-    Opportunities of leads merged into this one count for it.
+    `scored_as_of` (the current scoring date): the label a backtest measures
+    scores against, computed in int_leads_labelled. It looks past the
+    cut-off on purpose; nothing that scores a lead reads it.
 #}
-{%- set horizon_days = var('lead_scoring__conversion_horizon_days') | int -%}
-{%- set event = var('lead_scoring__conversion_event') | string | trim -%}
-{%- if event not in ('opportunity_created', 'opportunity_won') -%}
-    {{ exceptions.raise_compiler_error(
-        "lead_scoring__conversion_event must be opportunity_created or "
-        ~ "opportunity_won; got: " ~ event) }}
-{%- endif -%}
-
 with
 
-leads_at_all_dates as (
+leads_labelled as (
 
-    select * from {{ ref('int_leads_as_of') }}
-
-),
-
-opportunities as (
-
-    select * from {{ ref('int_opportunities_credited') }}
+    select * from {{ ref('int_leads_labelled') }}
 
 ),
 
-lead_activities as (
-
-    select * from {{ ref('int_activities_deduplicated') }}
-
-),
-
-horizons as (
+current_outcomes as (
 
     select
-        leads_at_all_dates.lead_id,
-        leads_at_all_dates.scored_as_of,
-        leads_at_all_dates.has_opportunity as had_opportunity_before,
-        {{ dbt.dateadd(
-            'day', horizon_days, 'leads_at_all_dates.scored_as_of') }}
-            as horizon_ends_at
-    from leads_at_all_dates
-    where leads_at_all_dates.is_current
-
-),
-
-data_ends as (
-
-    select max(latest_at) as data_ends_at
-    from (
-        select max(occurred_at) as latest_at from lead_activities
-        union all
-        select max(created_at) as latest_at from opportunities
-    ) as latest_timestamps
-
-),
-
-opportunities_in_horizon as (
-
-    select
-        horizons.lead_id,
-        min(
-            case
-                when opportunities.created_at >= horizons.scored_as_of
-                    then opportunities.created_at
-            end
-        ) as first_opportunity_at,
-        max(
-            case
-                when
-                    opportunities.is_won
-                    and opportunities.closed_at >= horizons.scored_as_of
-                    and opportunities.closed_at < horizons.horizon_ends_at
-                    then 1
-                else 0
-            end
-        ) as has_won
-    from horizons
-    inner join opportunities
-        on horizons.lead_id = opportunities.survivor_lead_id
-    where
-        (
-            opportunities.created_at >= horizons.scored_as_of
-            and opportunities.created_at < horizons.horizon_ends_at
-        )
-        or (
-            opportunities.is_won
-            and opportunities.closed_at >= horizons.scored_as_of
-            and opportunities.closed_at < horizons.horizon_ends_at
-        )
-    group by 1
-
-),
-
-outcomes as (
-
-    select
-        horizons.lead_id,
-        horizons.scored_as_of,
-        horizons.horizon_ends_at,
-        horizons.had_opportunity_before,
-        opportunities_in_horizon.first_opportunity_at,
-        {%- if event == 'opportunity_won' %}
-            coalesce(opportunities_in_horizon.has_won, 0) = 1
-        {%- else %}
-            opportunities_in_horizon.first_opportunity_at is not null
-        {%- endif %} as converted_within_horizon,
-        coalesce(data_ends.data_ends_at >= horizons.horizon_ends_at, false)
-            as is_horizon_observed
-    from horizons
-    cross join data_ends
-    left join opportunities_in_horizon
-        on horizons.lead_id = opportunities_in_horizon.lead_id
+        lead_id,
+        scored_as_of,
+        horizon_ends_at,
+        had_opportunity_before,
+        first_opportunity_at,
+        converted_within_horizon,
+        is_horizon_observed
+    from leads_labelled
+    where is_current
 
 )
 
-select * from outcomes
+select * from current_outcomes

@@ -232,7 +232,9 @@ leads_scored_over_time as (
     left join account_scores
         on leads.account_domain = account_scores.account_domain
     left join predictions
-        on scores_with_changes.lead_id = predictions.lead_id
+        on
+            scores_with_changes.lead_id = predictions.lead_id
+            and scores_with_changes.scored_as_of = predictions.scored_as_of
 
 )
 
