@@ -41,8 +41,6 @@ PROJECT_ITEMS = (
     "analyses",
     "snapshots",
 )
-# Everything whose result depends on the cut-off.
-AS_OF_SELECTOR = "int_scoring_as_of+"
 # What a backtest reads, and what the fitted coefficients change in it.
 BACKTEST_SELECTOR = ["+fct_lead_backtest_examples", "+fct_lead_backtest_features"]
 PREDICTION_SELECTOR = ["int_leads_predicted", "fct_lead_backtest_examples"]
@@ -202,63 +200,10 @@ class Workspace:
                 + f"\nFull log: {log_dir / 'dbt.log'}"
             )
 
-    def build_as_of(self, cutoff: str | None) -> float:
-        """Build every model as of `cutoff` (None: the default, the day after
-        the latest activity); the first call seeds and builds everything,
-        later ones only what depends on the cut-off. Returns seconds taken."""
-        started = time.monotonic()
-        dbt_vars = {"lead_scoring__as_of_date": cutoff or ""}
-        if not self.built:
-            if not self.seeded:
-                self.dbt(["seed"])
-                self.seeded = True
-            self.dbt(["run"], dbt_vars)
-            self.built = True
-        else:
-            self.dbt(["run", "--select", AS_OF_SELECTOR], dbt_vars)
-        return time.monotonic() - started
-
     def connect(self) -> duckdb.DuckDBPyConnection:
         connection = duckdb.connect(str(self.db_path), read_only=True)
         connection.execute("set TimeZone = 'UTC'")
         return connection
-
-    def data_ends_at(self) -> datetime:
-        """The latest moment the data holds (the default scored_as_of): only
-        what int_scoring_as_of needs is built for it."""
-        if not self.seeded:
-            self.dbt(["seed"])
-            self.seeded = True
-        self.dbt(
-            ["run", "--select", "+int_scoring_as_of"],
-            {"lead_scoring__as_of_date": ""},
-        )
-        with self.connect() as connection:
-            [(scored_as_of,)] = connection.execute(
-                "select max(scored_as_of) from int_scoring_as_of"
-            ).fetchall()
-            leads = connection.execute(
-                "select count(*) from int_leads_deduplicated"
-            ).fetchone()
-        if scored_as_of is None or not leads[0]:
-            raise SystemExit("No leads in the raw data: nothing to fit or backtest.")
-        return scored_as_of
-
-    def examples(
-        self, cutoff: str, *, max_lead_age_days: float | None = None
-    ) -> modeling.Examples:
-        """Build as of `cutoff` and read its examples, saying how long it took."""
-        seconds = self.build_as_of(cutoff)
-        with self.connect() as connection:
-            examples = modeling.read_examples(
-                connection, cutoff, max_lead_age_days=max_lead_age_days
-            )
-        rate = examples.label.mean() if len(examples) else float("nan")
-        self.progress(
-            f"  as of {cutoff}: {len(examples):,} leads not yet converted, "
-            f"{rate:.1%} converted within the horizon (built in {seconds:.0f}s)"
-        )
-        return examples
 
     def timeline(self) -> Timeline:
         """Build what says when the data starts and ends (leads,
@@ -346,6 +291,12 @@ class Workspace:
             self.backtest_vars(cutoffs, lead_age_days),
         )
 
+    def rescored_examples(self, cutoffs: Sequence[str]) -> modeling.Examples:
+        """The examples at calendar `cutoffs` once a newly seeded predictive
+        model has rescored them (after build_backtest on the same cut-offs)."""
+        self.rescore_predictions(cutoffs, None)
+        return self.backtest_examples(at_lead_age=False)
+
     def backtest_examples(self, *, at_lead_age: bool) -> modeling.Examples:
         """The examples of the backtest run: at the calendar cut-offs, or
         (`at_lead_age`) each lead at its backtest age. Leads that had an
@@ -382,31 +333,6 @@ def month_start_on_or_before(moment: date) -> date:
 def months_before(moment: date, months: int) -> date:
     month_index = moment.year * 12 + moment.month - 1 - months
     return date(month_index // 12, month_index % 12 + 1, 1)
-
-
-def default_cutoffs(
-    data_ends_at: datetime,
-    horizon_days: int,
-    *,
-    train_count: int,
-    test_count: int,
-    step_months: int = 3,
-) -> tuple[list[str], list[str]]:
-    """Month starts: the test cut-offs are the latest whose horizon the data
-    covers (one a month); training cut-offs end at least a horizon before
-    the first test cut-off (so no training label is seen after it), one
-    every `step_months` before that."""
-    last = month_start_on_or_before(
-        (data_ends_at - timedelta(days=horizon_days)).date()
-    )
-    tests = [months_before(last, n) for n in range(test_count)][::-1]
-    if not test_count:
-        tests = []
-        last_train = last
-    else:
-        last_train = month_start_on_or_before(tests[0] - timedelta(days=horizon_days))
-    trains = [months_before(last_train, step_months * n) for n in range(train_count)]
-    return [d.isoformat() for d in sorted(trains)], [d.isoformat() for d in tests]
 
 
 # A training period with fewer converters than this, or a conversion rate

@@ -109,33 +109,52 @@ def _workspace(settings: Settings, progress: Callable[[str], None]):
     )
 
 
-def _cutoffs(
-    settings: Settings, workspace: backtest_workspace.Workspace, with_test: bool
-) -> tuple[list[str], list[str]]:
-    train, test = list(settings.train_cutoffs), list(settings.test_cutoffs)
-    if not train or (with_test and not test):
-        ends = workspace.data_ends_at()
-        auto_train, auto_test = backtest_workspace.default_cutoffs(
-            ends,
+def _training_set(
+    settings: Settings,
+    workspace: backtest_workspace.Workspace,
+    progress: Callable[[str], None],
+) -> tuple[list[str], modeling.Examples]:
+    """The cut-offs `fit` trains on, scored in one dbt run, and their
+    examples. Without --train-cutoffs: those a backtest would place (by the
+    outcomes, see choose_cutoffs) plus its test cut-off, since a fit holds
+    nothing out: every period whose outcomes are observed teaches it."""
+    train = sorted(settings.train_cutoffs)
+    if not train:
+        progress("Reading when the leads, activities and outcomes start and end")
+        choice = backtest_workspace.choose_cutoffs(
+            workspace.timeline(),
             settings.horizon_days,
+            event=settings.conversion_event,
             train_count=settings.train_count,
-            test_count=settings.test_count if with_test else 0,
+            test_count=1,
             step_months=settings.step_months,
+            max_lead_age_days=settings.max_lead_age_days,
         )
-        train = train or auto_train
-        test = (test or auto_test) if with_test else []
-    backtest_workspace.check_split(train, test, settings.horizon_days)
-    return sorted(train), sorted(test)
-
-
-def _training_examples(
-    settings: Settings, workspace: backtest_workspace.Workspace, train: list[str]
-) -> modeling.Examples:
-    workspace.progress(f"Training cut-offs: {', '.join(train)}")
-    return modeling.Examples.concat(
-        workspace.examples(cutoff, max_lead_age_days=settings.max_lead_age_days)
-        for cutoff in train
+        for line in choice.how:
+            progress(line)
+        train = sorted({*choice.train, *choice.test})
+        progress(
+            "A fit holds nothing out: it trains on the test cut-off too, the "
+            "latest whose outcomes are observed."
+        )
+    backtest_workspace.check_split(train, [], settings.horizon_days)
+    progress(f"Training cut-offs: {', '.join(train)}")
+    seconds = workspace.build_backtest(train, None)
+    progress(f"  every cut-off scored in one dbt run ({seconds:.0f}s)")
+    examples, _ = split_examples(
+        workspace.backtest_examples(at_lead_age=False),
+        train,
+        [],
+        horizon_days=settings.horizon_days,
+        at_lead_age=False,
+        max_lead_age_days=settings.max_lead_age_days,
     )
+    for row in period_rates(examples, False, {}):
+        progress(
+            f"  {row['period']}: {row['leads']:,} leads not yet converted, "
+            f"{row['conversion_rate']:.1%} converted within the horizon"
+        )
+    return train, examples
 
 
 def fit(
@@ -150,8 +169,7 @@ def fit(
     Returns the summary."""
     started = time.monotonic()
     workspace = _workspace(settings, progress)
-    train, _ = _cutoffs(settings, workspace, with_test=False)
-    examples = _training_examples(settings, workspace, train)
+    train, examples = _training_set(settings, workspace, progress)
     fitting_started = time.monotonic()
     model = modeling.fit_logistic(examples, c=settings.c)
     _report_fit("Predictive model", model, progress)
@@ -162,9 +180,9 @@ def fit(
         horizon_days=settings.horizon_days,
         conversion_event=settings.conversion_event,
     )
-    difference = check_sql_matches_python(workspace, model, rows, train[-1])
+    difference = check_sql_matches_python(workspace, model, rows, train)
     progress(
-        f"SQL and Python probabilities as of {train[-1]} agree within "
+        f"SQL and Python probabilities at the training cut-offs agree within "
         f"{difference:.1e} (tolerance {SQL_PYTHON_TOLERANCE:g})"
     )
     modeling.write_csv(coefficients_out, modeling.COEFFICIENT_COLUMNS, rows)
@@ -207,15 +225,15 @@ def check_sql_matches_python(
     workspace: backtest_workspace.Workspace,
     model: modeling.LogisticModel,
     rows: list[dict[str, Any]],
-    cutoff: str,
+    cutoffs: Sequence[str],
 ) -> float:
-    """Seed `rows` into the scratch project, rebuild `cutoff` and compare
-    lead_scores.conversion_probability with the model's own probability.
+    """Seed `rows` into the scratch project, rescore `cutoffs` and compare
+    dbt's conversion_probability with the model's own probability.
     Returns the largest difference; stops the fit when it exceeds
     SQL_PYTHON_TOLERANCE, with the coefficients written nowhere but a
     rejected_ file in the scratch folder."""
     workspace.seed_coefficients(rows)
-    examples = workspace.examples(cutoff)
+    examples = workspace.rescored_examples(cutoffs)
     sql = np.array(
         [np.nan if p is None else p for p in examples.column("conversion_probability")],
         dtype=float,
@@ -239,7 +257,7 @@ def check_sql_matches_python(
             else f"they differ by up to {difference:.3g}"
         )
         raise SystemExit(
-            f"The fit failed its check: applied in SQL as of {cutoff}, the "
+            f"The fit failed its check: applied in SQL at {', '.join(cutoffs)}, the "
             f"coefficients do not give Python's probabilities ({reason}; the "
             f"tolerance is {SQL_PYTHON_TOLERANCE:g}). Nothing was written to "
             f"the seed; the rejected coefficients are in {rejected}. A very "
@@ -643,6 +661,7 @@ def backtest(
         weights,
         points_to_double_odds=settings.points_to_double_odds,
         c=settings.c,
+        fit_attributes=settings.fit_attributes,
     )
     progress(f"  fitted in {time.monotonic() - fitting_started:.0f}s")
     workspace.rescore_predictions(built_dates, settings.score_at_age_days)

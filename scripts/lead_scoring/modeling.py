@@ -27,7 +27,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -89,82 +88,6 @@ class Examples:
 
     def column(self, name: str) -> list[Any]:
         return self.scores[name]
-
-
-SCORE_COLUMNS = (
-    "lead_score",
-    "fit_score",
-    "engagement_score",
-    "fit_grade",
-    "engagement_tier",
-    "priority",
-    "is_sales_ready",
-    "conversion_probability",
-    "predictive_grade",
-)
-
-
-def read_examples(
-    connection: duckdb.DuckDBPyConnection,
-    cutoff: str,
-    *,
-    max_lead_age_days: float | None = None,
-) -> Examples:
-    """The examples of one built cut-off: leads of lead_scores that had no
-    opportunity before it (those have converted already) and, with
-    `max_lead_age_days`, were created at most that many days before it."""
-    rows = connection.execute(
-        f"""
-        select
-            scores.lead_id,
-            cast(outcomes.converted_within_horizon as integer) as label,
-            outcomes.is_horizon_observed,
-            {", ".join(f"scores.{c}" for c in SCORE_COLUMNS)}
-        from lead_scores as scores
-        inner join fct_lead_outcomes as outcomes
-            on scores.lead_id = outcomes.lead_id
-        where not outcomes.had_opportunity_before
-        order by scores.lead_id
-        """
-    ).fetchall()
-    index = {row[0]: position for position, row in enumerate(rows)}
-    numeric: list[dict[str, float]] = [{} for _ in rows]
-    categorical: list[dict[str, str]] = [{} for _ in rows]
-    for lead_id, name, kind, text, number in connection.execute(
-        "select lead_id, feature_name, feature_kind, categorical_value,"
-        " numeric_value from fct_lead_features"
-    ).fetchall():
-        position = index.get(lead_id)
-        if position is None:
-            continue
-        if kind == "categorical":
-            categorical[position][name] = text
-        else:
-            numeric[position][name] = number
-    keep = [
-        position
-        for position in range(len(rows))
-        if max_lead_age_days is None
-        or math.expm1(numeric[position].get("log_lead_age_days", 0.0))
-        <= max_lead_age_days
-    ]
-    unobserved = sum(1 for position in keep if not rows[position][2])
-    if unobserved:
-        print(
-            f"  warning: the data ends before the {cutoff} horizon does; "
-            f"{unobserved} lead(s) may still convert in it"
-        )
-    return Examples(
-        lead_id=[rows[p][0] for p in keep],
-        cutoff=[cutoff] * len(keep),
-        label=np.array([rows[p][1] for p in keep], dtype=float),
-        numeric=[numeric[p] for p in keep],
-        categorical=[categorical[p] for p in keep],
-        scores={
-            column: [rows[p][3 + offset] for p in keep]
-            for offset, column in enumerate(SCORE_COLUMNS)
-        },
-    )
 
 
 # Regularisation strengths tried by time-ordered cross-validation (inverse L2

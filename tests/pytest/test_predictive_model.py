@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
 
 import numpy as np
 import pytest
@@ -217,15 +216,6 @@ def test_proposed_weights_keep_labels_and_half_lives() -> None:
 
 
 # --- cut-offs: a time-based split only --------------------------------------
-
-
-def test_default_cutoffs_leave_a_horizon_between_train_and_test() -> None:
-    train, test = backtest_workspace.default_cutoffs(
-        datetime(2026, 7, 1), 90, train_count=3, test_count=1
-    )
-    assert test == ["2026-04-01"]
-    assert train == ["2025-07-01", "2025-10-01", "2026-01-01"]
-    backtest_workspace.check_split(train, test, 90)
 
 
 def test_overlapping_split_is_refused() -> None:

@@ -152,7 +152,7 @@ class StandInWorkspace:
     def seed_coefficients(self, rows) -> None:
         self.seeded_rows = rows
 
-    def examples(self, cutoff: str) -> modeling.Examples:
+    def rescored_examples(self, cutoffs) -> modeling.Examples:
         probability = self.model.probability(self.source) + self.error
         self.source.scores["conversion_probability"] = probability.tolist()
         return self.source
@@ -174,7 +174,7 @@ def test_sql_within_tolerance_passes(tmp_path) -> None:
     model, examples = small_model()
     workspace = StandInWorkspace(tmp_path, model, examples, error=1e-12)
     difference = evaluation.check_sql_matches_python(
-        workspace, model, [{"feature": "x"}], "2026-01-01"
+        workspace, model, [{"feature": "x"}], ["2026-01-01"]
     )
     assert difference == pytest.approx(1e-12, rel=1e-3)
     assert workspace.seeded_rows == [{"feature": "x"}]
@@ -185,7 +185,7 @@ def test_sql_beyond_tolerance_fails_the_fit_with_the_reason(tmp_path) -> None:
     workspace = StandInWorkspace(tmp_path, model, examples, error=1.7e-5)
     with pytest.raises(SystemExit, match=r"differ by up to 1\.7e-05") as failed:
         evaluation.check_sql_matches_python(
-            workspace, model, [{"feature": "x"}], "2026-01-01"
+            workspace, model, [{"feature": "x"}], ["2026-01-01"]
         )
     assert "Nothing was written to the seed" in str(failed.value)
     assert (tmp_path / "rejected_predictive_coefficients.csv").is_file()
