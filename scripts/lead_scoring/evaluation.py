@@ -66,17 +66,23 @@ class Settings:
 SQL_PYTHON_TOLERANCE = 1e-9
 
 
-def feature_attributes(settings: Settings) -> dict[str, list[str]]:
-    """lead_scoring__feature_attributes for the run: the user's (--vars) or
-    the project's, with the --fit-attributes columns added as categorical."""
+def project_var(settings: Settings, name: str) -> Any:
+    """A dbt var as the run sees it: the user's (--vars) or the project's."""
     import yaml
 
-    given = (settings.dbt_vars or {}).get("lead_scoring__feature_attributes")
+    given = (settings.dbt_vars or {}).get(name)
     if given is None:
         project = yaml.safe_load(
             (backtest_workspace.REPO_ROOT / "dbt_project.yml").read_text()
         )
-        given = project["vars"]["lead_scoring__feature_attributes"]
+        given = project["vars"][name]
+    return given
+
+
+def feature_attributes(settings: Settings) -> dict[str, list[str]]:
+    """lead_scoring__feature_attributes for the run: the user's (--vars) or
+    the project's, with the --fit-attributes columns added as categorical."""
+    given = project_var(settings, "lead_scoring__feature_attributes")
     categorical = list(given.get("categorical") or [])
     numeric = list(given.get("numeric") or [])
     for name in settings.fit_attributes or []:
@@ -298,6 +304,15 @@ def write_learned_points(
         _report_fit("Learned points", points.model, progress)
         summary["learned_points_model"] = points.model.summary()
     progress(f"  fitted in {time.monotonic() - fitting_started:.1f}s")
+    full_score = float(project_var(settings, "lead_scoring__fit_points_for_full_score"))
+    factor = points.fit_into_full_score(examples, full_score)
+    summary["fit_points_scaled_by"] = factor
+    if factor < 1:
+        progress(
+            f"  fit points scaled by {factor:.2f} so that 99% of the training "
+            f"leads stay under the {full_score:g} points of a full fit_score "
+            "(lead_scoring__fit_points_for_full_score)"
+        )
     sums = points.fit_sums(examples)
     if sums.size:
         summary["learned_fit_points"] = {

@@ -495,6 +495,26 @@ class LearnedPoints:
             dtype=float,
         )
 
+    def fit_into_full_score(
+        self, examples: Examples, full_score: float, quantile: float = 99.0
+    ) -> float:
+        """Scale the fit points down so that `quantile` percent of the
+        training leads' fit sums stay under `full_score` (the fit points
+        that make a fit_score of 100). Without it, learned sums of a few
+        hundred points put nearly every lead at the ceiling and fit_score
+        ranks nobody. Returns the factor applied (1 when they fit already).
+        Ranking by fit points alone is unchanged, up to rounding."""
+        sums = self.fit_sums(examples)
+        reach = float(np.percentile(sums, quantile)) if sums.size else 0.0
+        if reach <= full_score:
+            return 1.0
+        factor = full_score / reach
+        self.fit_points = {
+            name: {level: round(value * factor) for level, value in levels.items()}
+            for name, levels in self.fit_points.items()
+        }
+        return factor
+
     def score(self, examples: Examples) -> np.ndarray:
         result = np.zeros(len(examples))
         for row_number, (numbers, texts) in enumerate(
