@@ -19,10 +19,17 @@
     Incremental: a run recomputes the cohorts that were not final at the
     last run, and adds new dates; a final cohort is never read again (an
     opportunity that arrives after its horizon was observed, dated inside
-    it, is not counted; a full refresh counts it).
+    it, is not counted; a full refresh counts it). A cohort counted with
+    another horizon or event than the vars' is not final: a run after
+    such a change recounts every cohort by itself.
 #}
 {%- set horizon_days = var('lead_scoring__conversion_horizon_days') | int -%}
 {%- set event = var('lead_scoring__conversion_event') | string | trim -%}
+{%- if event not in ('opportunity_created', 'opportunity_won') -%}
+    {{ exceptions.raise_compiler_error(
+        "lead_scoring__conversion_event must be opportunity_created or "
+        ~ "opportunity_won; got: " ~ event) }}
+{%- endif -%}
 {%- set double = lead_scoring.type_double() -%}
 {%- set timestamp_type = api.Column.translate_type('timestamp') -%}
 
@@ -57,7 +64,11 @@ cohorts_final as (
     {% if is_incremental() -%}
         select distinct scored_as_of
         from {{ this }}
-        where is_horizon_observed
+        where
+            is_horizon_observed
+            and conversion_event = '{{ event }}'
+            and horizon_ends_at = {{ dbt.dateadd(
+                'day', horizon_days, 'scored_as_of') }}
     {%- else -%}
         select cast(null as {{ timestamp_type }}) as scored_as_of
         where 1 = 0
@@ -198,6 +209,7 @@ cohort_conversions as (
         {{ lead_scoring.round_to(
             'cast(converted_count as ' ~ double ~ ')'
             ~ ' / nullif(open_lead_count, 0)', 6) }} as conversion_rate,
+        '{{ event }}' as conversion_event,
         horizon_ends_at,
         is_horizon_observed
     from cohort_counts
