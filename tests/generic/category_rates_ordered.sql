@@ -22,7 +22,7 @@ better as (
     select
         {{ group_by }} as group_key,
         {{ column_name }} as rate,
-        {{ size_column }} as size
+        {{ size_column }} as case_count
     from rows_checked
     where {{ category_column }} = '{{ better_category }}'
 
@@ -33,7 +33,7 @@ worse as (
     select
         {{ group_by }} as group_key,
         {{ column_name }} as rate,
-        {{ size_column }} as size
+        {{ size_column }} as case_count
     from rows_checked
     where {{ category_column }} = '{{ worse_category }}'
 
@@ -42,14 +42,14 @@ worse as (
 select
     better.group_key,
     better.rate as better_rate,
-    better.size as better_size,
+    better.case_count as better_case_count,
     worse.rate as worse_rate,
-    worse.size as worse_size
+    worse.case_count as worse_case_count
 from better
 inner join worse
     on better.group_key = worse.group_key
 where
-    better.size >= {{ min_size }}
-    and worse.size >= {{ min_size }}
+    better.case_count >= {{ min_size }}
+    and worse.case_count >= {{ min_size }}
     and better.rate < worse.rate
 {% endtest %}
