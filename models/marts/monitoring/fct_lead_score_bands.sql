@@ -80,9 +80,13 @@ dates_new as (
 
 bands as (
 
+    {#- Cast: dbt.generate_series sums powers of 2, doubles on Spark. -#}
     select
-        generated_number - 1 as band_index,
-        (generated_number - 1) * {{ band_width }} as band_lower_score
+        cast(generated_number - 1 as {{ dbt.type_int() }}) as band_index,
+        cast(
+            (generated_number - 1) * {{ band_width }}
+            as {{ dbt.type_int() }}
+        ) as band_lower_score
     from band_numbers
 
 ),
