@@ -4,7 +4,7 @@
         unique_key=['lead_id', 'scored_as_of'],
         incremental_strategy=lead_scoring.add_only_incremental_strategy(),
         on_schema_change='fail',
-        full_refresh=lead_scoring.history_backfill(),
+        full_refresh=(none if lead_scoring.history_backfill() else false),
     )
 }}
 {#
@@ -17,7 +17,10 @@
     the first build and `--full-refresh` leaves it alone (full_refresh is
     off): it is a record, not a cache. With lead_scoring__history_backfill
     on, missing dates of the last lead_scoring__history_periods periods are
-    reconstructed from today's data, and a full refresh rebuilds them.
+    reconstructed from today's data, and a full refresh rebuilds them
+    (full_refresh is then none, following the flag: true would rebuild the
+    table on every run, from a run that scores no history date, and empty
+    it).
 #}
 with
 
