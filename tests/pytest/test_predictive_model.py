@@ -443,6 +443,33 @@ def test_learned_fit_points_start_at_zero_for_the_lowest_level() -> None:
     assert all(rule["points"] > 0 for rule in modeling.proposed_fit_rules(points))
 
 
+def test_learned_fit_points_are_scaled_into_the_full_score() -> None:
+    """Learned fit sums beyond the points of a full fit_score would put
+    most leads at the ceiling: they are scaled down so 99% stay under it,
+    keeping the order of the levels; sums that fit already are left alone."""
+    train = synthetic_examples(3000, seed=17)
+    points = modeling.LearnedPoints(
+        fit_points={
+            "industry": {"software": 150, "retail": 60, "other": 0},
+            "country": {"us": 120, "de": 0},
+        },
+        activity_points={},
+        activity_caps={},
+        points_to_double_odds=20.0,
+    )
+    for row, number in zip(train.categorical, range(len(train)), strict=True):
+        row["industry"] = ("software", "retail", "other")[number % 3]
+        row["country"] = ("us", "de")[number % 2]
+    assert np.mean(points.fit_sums(train) >= 100) > 0.5
+    factor = points.fit_into_full_score(train, 100.0)
+    assert factor == pytest.approx(100 / 270)
+    sums = points.fit_sums(train)
+    assert np.percentile(sums, 99) <= 100
+    industry = points.fit_points["industry"]
+    assert industry["software"] > industry["retail"] > industry["other"] == 0
+    assert points.fit_into_full_score(train, 100.0) == 1.0
+
+
 # --- ties in metrics ------------------------------------------------------------
 
 
