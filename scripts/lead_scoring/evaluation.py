@@ -761,6 +761,10 @@ def backtest(
         "predictive": sql_probability,
         "gradient_boosting": gradient_boosting,
     }
+    if points.model is not None:
+        # the logistic model the points were scaled from (points are its
+        # logit times points_to_double_odds / ln 2, rounded and capped)
+        probabilities["learned_points"] = points.model.probability(test)
     results: dict[str, Any] = {}
     for name, score in scores.items():
         flagged = flags.get(name)
@@ -796,7 +800,8 @@ def backtest(
         "sales_ready_leads": volume,
         "flagged_volume_basis": volume_basis,
         "sql_vs_python_probability_max_difference": sql_matches_python,
-        "regularisation_c": settings.c,
+        "regularisation_c": model.c,
+        "predictive_model": model.summary(),
         "points_to_double_odds": settings.points_to_double_odds,
         "learned_points": {
             "activity_points": points.activity_points,
