@@ -75,12 +75,7 @@ horizons as (
 
 data_ends as (
 
-    select max(latest_at) as data_ends_at
-    from (
-        select max(occurred_at) as latest_at from lead_activities
-        union all
-        select max(created_at) as latest_at from opportunities
-    ) as latest_timestamps
+    {{ lead_scoring.data_ends_at('lead_activities', 'opportunities') }}
 
 ),
 
@@ -97,10 +92,9 @@ opportunities_in_horizon as (
         ) as first_opportunity_at,
         max(
             case
-                when
-                    opportunities.is_won
-                    and opportunities.closed_at >= horizons.scored_as_of
-                    and opportunities.closed_at < horizons.horizon_ends_at
+                when {{ lead_scoring.converts_within(
+                    'opportunity_won', 'opportunities',
+                    'horizons.scored_as_of', 'horizons.horizon_ends_at') }}
                     then 1
                 else 0
             end
@@ -109,15 +103,12 @@ opportunities_in_horizon as (
     inner join opportunities
         on horizons.lead_id = opportunities.survivor_lead_id
     where
-        (
-            opportunities.created_at >= horizons.scored_as_of
-            and opportunities.created_at < horizons.horizon_ends_at
-        )
-        or (
-            opportunities.is_won
-            and opportunities.closed_at >= horizons.scored_as_of
-            and opportunities.closed_at < horizons.horizon_ends_at
-        )
+        {{ lead_scoring.converts_within(
+            'opportunity_created', 'opportunities',
+            'horizons.scored_as_of', 'horizons.horizon_ends_at') }}
+        or {{ lead_scoring.converts_within(
+            'opportunity_won', 'opportunities',
+            'horizons.scored_as_of', 'horizons.horizon_ends_at') }}
     group by 1, 2
 
 ),

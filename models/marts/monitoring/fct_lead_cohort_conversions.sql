@@ -101,12 +101,7 @@ cohort_leads as (
 
 data_ends as (
 
-    select max(latest_at) as data_ends_at
-    from (
-        select max(occurred_at) as latest_at from lead_activities
-        union all
-        select max(created_at) as latest_at from opportunities
-    ) as latest_timestamps
+    {{ lead_scoring.data_ends_at('lead_activities', 'opportunities') }}
 
 ),
 
@@ -119,14 +114,9 @@ conversions as (
     inner join opportunities
         on cohort_leads.credited_lead_id = opportunities.survivor_lead_id
     where
-        {%- if event == 'opportunity_won' %}
-            opportunities.is_won
-            and opportunities.closed_at >= cohort_leads.scored_as_of
-            and opportunities.closed_at < cohort_leads.horizon_ends_at
-        {%- else %}
-            opportunities.created_at >= cohort_leads.scored_as_of
-            and opportunities.created_at < cohort_leads.horizon_ends_at
-        {%- endif %}
+        {{ lead_scoring.converts_within(
+            event, 'opportunities',
+            'cohort_leads.scored_as_of', 'cohort_leads.horizon_ends_at') }}
 
 ),
 
