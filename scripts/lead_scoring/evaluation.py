@@ -96,21 +96,11 @@ def _workspace(settings: Settings, progress: Callable[[str], None]):
     work_dir = settings.work_dir or backtest_workspace.REPO_ROOT / "target" / "backtest"
     if work_dir.exists() and settings.work_dir is None:
         shutil.rmtree(work_dir)
-    dbt_vars = {
-        **(settings.dbt_vars or {}),
-        **(
-            {"lead_scoring__feature_attributes": feature_attributes(settings)}
-            if settings.fit_attributes
-            else {}
-        ),
-        "lead_scoring__conversion_horizon_days": settings.horizon_days,
-        "lead_scoring__conversion_event": settings.conversion_event,
-    }
     progress(f"Scratch project and database: {work_dir}")
     return backtest_workspace.Workspace(
         work_dir=work_dir,
         raw_dir=settings.raw_dir,
-        dbt_vars=dbt_vars,
+        dbt_vars=_backtest_vars(settings),
         progress=progress,
     )
 
@@ -535,8 +525,16 @@ def _compared_rule_scores(
 
 
 def _backtest_vars(settings: Settings) -> dict:
+    """The dbt vars of every scratch project of a fit or backtest (the
+    compared seeds' one too): the user's, the --fit-attributes columns as
+    features, the horizon and the event."""
     return {
         **(settings.dbt_vars or {}),
+        **(
+            {"lead_scoring__feature_attributes": feature_attributes(settings)}
+            if settings.fit_attributes
+            else {}
+        ),
         "lead_scoring__conversion_horizon_days": settings.horizon_days,
         "lead_scoring__conversion_event": settings.conversion_event,
     }
