@@ -340,8 +340,10 @@
         as double precision)
 {%- endmacro %}
 
-{#- Seconds since 1970-01-01 of a timestamp, as a number, for windows over
-    time (bursts, time since an email send). -#}
+{#- Seconds since 1970-01-01 of a timestamp, as a number with the
+    fraction of a second, for windows over time (bursts, time since an
+    email send): every engine then draws a window's edge at the same
+    microsecond. -#}
 {% macro epoch_seconds(timestamp) %}
     {{ return(adapter.dispatch('epoch_seconds', 'lead_scoring')(timestamp)) }}
 {% endmacro %}
@@ -354,8 +356,9 @@
     epoch({{ timestamp }})
 {% endmacro %}
 
+{#- unix_timestamp() would drop the fraction of a second. -#}
 {% macro spark__epoch_seconds(timestamp) %}
-    unix_timestamp({{ timestamp }})
+    cast(unix_micros({{ timestamp }}) as double) / 1000000
 {% endmacro %}
 
 {#- Whether a double is a real number (not NaN or infinite). DuckDB needs

@@ -158,6 +158,18 @@
             'lower(trim(' ~ list ~ '))', "' *[|] *'", "'|'") ~ " || '|'") }} > 0
 {%- endmacro %}
 
+{#- The time bucket of an epoch (seconds) for an after_send bot rule of
+    `window_seconds`: buckets that wide, so a send within the window of an
+    activity lies in the activity's bucket or the one before; a window of 0
+    puts each moment in its own bucket. -#}
+{% macro bot_time_bucket(epoch_seconds, window_seconds) -%}
+    case
+        when {{ window_seconds }} > 0
+            then floor({{ epoch_seconds }} / {{ window_seconds }})
+        else {{ epoch_seconds }}
+    end
+{%- endmacro %}
+
 {#- Days (fractional) from one timestamp to a later one, to the second. -#}
 {% macro age_days(from_timestamp, to_timestamp) -%}
     {#- A double divided: Spark reads 86400.0 as a decimal and would round

@@ -74,16 +74,12 @@ activity_types as (
 rule_types as (
 
     {#- Each rule with each activity type it lists that occurs, matched on
-        the few distinct types: the activities then join on equality.
-        bucket_seconds: the after_send time buckets, one second wider than
-        the window, so a send within the window lies in the activity's
-        bucket or the one before. -#}
+        the few distinct types: the activities then join on equality. -#}
     select
         bot_detection_rules.rule_id,
-        bot_detection_rules.window_seconds,
         activity_types.activity_type,
         lower(trim(bot_detection_rules.rule_kind)) as rule_kind,
-        greatest(bot_detection_rules.window_seconds, 0) + 1 as bucket_seconds
+        greatest(bot_detection_rules.window_seconds, 0) as window_seconds
     from bot_detection_rules
     inner join activity_types
         on {{ lead_scoring.in_pipe_list(
@@ -113,9 +109,9 @@ after_send_activities as (
         activities_timed.occurred_epoch,
         rule_types.rule_id,
         rule_types.window_seconds,
-        floor(
-            activities_timed.occurred_epoch / rule_types.bucket_seconds
-        ) as time_bucket
+        {{ lead_scoring.bot_time_bucket(
+            'activities_timed.occurred_epoch',
+            'rule_types.window_seconds') }} as time_bucket
     from activities_timed
     inner join rule_types
         on
@@ -126,60 +122,64 @@ after_send_activities as (
 
 send_windows as (
 
-    select distinct
-        window_seconds,
-        bucket_seconds
+    select distinct window_seconds
     from rule_types
     where rule_kind = 'after_send'
 
 ),
 
-bucket_offsets as (
-
-    select 0 as bucket_offset
-    union all
-    select 1 as bucket_offset
-
-),
-
 sends_bucketed as (
 
-    {#- Each email_send in its own bucket and the next, per window width. #}
+    {#- Per lead, window width and time bucket, the first and the last
+        email_send in it: one row, however many sends share the bucket. #}
     select
         activities_timed.lead_id,
-        activities_timed.occurred_epoch as send_epoch,
         send_windows.window_seconds,
-        floor(
-            activities_timed.occurred_epoch / send_windows.bucket_seconds
-        ) + bucket_offsets.bucket_offset as time_bucket
+        {{ lead_scoring.bot_time_bucket(
+            'activities_timed.occurred_epoch',
+            'send_windows.window_seconds') }} as time_bucket,
+        min(activities_timed.occurred_epoch) as first_send_epoch,
+        max(activities_timed.occurred_epoch) as last_send_epoch
     from activities_timed
     cross join send_windows
-    cross join bucket_offsets
     where activities_timed.activity_type = 'email_send'
+    group by 1, 2, 3
 
 ),
 
 after_send_hits as (
 
     {#- Some send to the same lead at most window_seconds before the
-        activity (the same second included): the same as the latest send
-        before it being that close, found by an equality join on the
-        buckets instead of ordering every activity by time. -#}
+        activity (the same moment included). Such a send lies in the
+        activity's bucket or the one before (bot_time_bucket): in its own
+        bucket any send not after the activity is close enough, so the
+        first send decides; in the bucket before every send is earlier, so
+        the last send decides. Each activity meets at most two bucket rows,
+        so thousands of sends and opens in one second cost as many rows,
+        not their product (as a join of every send to every activity of a
+        bucket did). -#}
     select
         after_send_activities.activity_id,
         after_send_activities.rule_id
     from after_send_activities
-    inner join sends_bucketed
+    left join sends_bucketed as same_bucket
         on
-            after_send_activities.lead_id = sends_bucketed.lead_id
+            after_send_activities.lead_id = same_bucket.lead_id
             and after_send_activities.window_seconds
-            = sends_bucketed.window_seconds
-            and after_send_activities.time_bucket = sends_bucketed.time_bucket
+            = same_bucket.window_seconds
+            and after_send_activities.time_bucket = same_bucket.time_bucket
+    left join sends_bucketed as bucket_before
+        on
+            after_send_activities.lead_id = bucket_before.lead_id
+            and after_send_activities.window_seconds
+            = bucket_before.window_seconds
+            and after_send_activities.time_bucket - 1
+            = bucket_before.time_bucket
     where
-        sends_bucketed.send_epoch <= after_send_activities.occurred_epoch
-        and after_send_activities.occurred_epoch - sends_bucketed.send_epoch
+        same_bucket.first_send_epoch <= after_send_activities.occurred_epoch
+        or after_send_activities.occurred_epoch
+        - bucket_before.last_send_epoch
         <= after_send_activities.window_seconds
-    group by 1, 2
 
 ),
 
