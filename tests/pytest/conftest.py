@@ -14,15 +14,15 @@ apart.
 
 from __future__ import annotations
 
-import atexit
 import csv
+import fcntl
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -170,8 +170,10 @@ class DbtCommand:
     env: dict[str, str]
     target_path: Path
     log_path: Path
-    # The saved parse this run starts from and, after it, saves (see PARSES).
+    # The saved parse this run starts from and, after it, saves, and the one
+    # it starts from without it (see PARSES).
     parse_file: Path
+    origin_parse_file: Path
 
 
 # Parses shared between the suite's dbt runs, through dbt's own partial
@@ -181,13 +183,30 @@ class DbtCommand:
 # content) and parses everything again when it does not; the key only keeps
 # apart what dbt would reject anyway, and the project directory, because a
 # parse reads seeds from the directory it was made in.
-PARSES = Path(tempfile.mkdtemp(prefix="lead-scoring-parses-"))
-atexit.register(shutil.rmtree, PARSES, ignore_errors=True)
+#
+# A copy of the project (copy_project) without a parse of its own starts
+# from the repository's: dbt re-parses the files the copy changed, with the
+# copy's directory, and reads every other seed from the repository, where
+# it is the same. A copy's parse is kept for that copy only, because its
+# test may edit the copy again. The folder is shared by the xdist workers
+# of one run (see share_parses), so each parse is made once per run.
+PARSES = Path("dbt-parses")  # set by share_parses before any run
 PARSE_FILE_NAME = "partial_parse.msgpack"
 
 
-def parse_file(project_dir: Path, dbt_vars: dict | None, env: dict[str, str]) -> Path:
-    """Where the saved parse of runs with these settings lives."""
+@pytest.fixture(scope="session", autouse=True)
+def share_parses(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the saved parses where every worker of this run finds them."""
+    global PARSES
+    PARSES = run_dir(tmp_path_factory) / "dbt-parses"
+    PARSES.mkdir(exist_ok=True)
+
+
+def parse_key(
+    project_dir: Path | None, dbt_vars: dict | None, env: dict[str, str]
+) -> Path:
+    """Where the saved parse of runs with these settings lives: of the
+    project in `project_dir`, or of the repository's when it is None."""
     settings = {
         name: value
         for name, value in env.items()
@@ -195,16 +214,32 @@ def parse_file(project_dir: Path, dbt_vars: dict | None, env: dict[str, str]) ->
         if name.startswith("LEAD_SCORING_") and name != "LEAD_SCORING_RAW_DIR"
     }
     key = json.dumps(
-        [str(project_dir.resolve()), dbt_vars or {}, settings], sort_keys=True
+        [str(project_dir.resolve()) if project_dir else None, dbt_vars or {}, settings],
+        sort_keys=True,
     )
     return PARSES / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.msgpack"
 
 
+def parse_files(
+    project_dir: Path, dbt_vars: dict | None, env: dict[str, str]
+) -> tuple[Path, Path]:
+    """The saved parse a run of `project_dir` keeps, and the one it starts
+    from when it has none of its own (the repository's)."""
+    origin = parse_key(None, dbt_vars, env)
+    if project_dir.resolve() == REPO_ROOT:
+        return origin, origin
+    return parse_key(project_dir, dbt_vars, env), origin
+
+
 def reuse_parse(command: DbtCommand) -> None:
     """Put the saved parse where the run looks for it (its target path)."""
-    if command.parse_file.exists():
-        command.target_path.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(command.parse_file, command.target_path / PARSE_FILE_NAME)
+    for saved in (command.parse_file, command.origin_parse_file):
+        try:
+            command.target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(saved, command.target_path / PARSE_FILE_NAME)
+            return
+        except FileNotFoundError:
+            continue
 
 
 def save_parse(command: DbtCommand) -> None:
@@ -262,6 +297,10 @@ def dbt_command(
             db_path.name if db_path.parent == work_dir else db_path
         ),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # dbt.log at info keeps every line a test reads (node starts, the
+        # project's own messages); debug adds each statement run and costs
+        # about a tenth of a small build. DBT_LOG_LEVEL_FILE=debug keeps all.
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
         **(env or {}),
     }
     return DbtCommand(
@@ -269,7 +308,7 @@ def dbt_command(
         env,
         target_path,
         log_path,
-        parse_file(project_dir, dbt_vars, env),
+        *parse_files(project_dir, dbt_vars, env),
     )
 
 
@@ -447,12 +486,45 @@ def add_plan_tier(leads_file: Path) -> None:
     pq.write_table(leads.append_column("plan_tier", pa.array(tiers)), leads_file)
 
 
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of this run's temporary directories, shared by its xdist
+    workers (each has its own folder in it); pytest removes it in time."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once_per_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Any]
+) -> Any:
+    """`make(folder)`, made once per run, whichever worker asks first: the
+    others wait for it and get the same result (pickled beside the folder).
+
+    For the session fixtures every module reads and none writes to (a
+    sample, a build): `make` writes only into its folder. When it raises,
+    the next worker to ask tries again."""
+    shared = run_dir(tmp_path_factory)
+    folder = shared / name
+    made = shared / f"{name}.pickle"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if made.exists():
+            return pickle.loads(made.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        result = make(folder)
+        made.write_bytes(pickle.dumps(result))
+        return result
+
+
 @pytest.fixture(scope="session")
 def default_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default sample (5,000 leads, seed 42), as parquet. Read only."""
-    out = tmp_path_factory.mktemp("default") / "raw"
-    generate(out, DEFAULT_LEADS, DEFAULT_SEED)
-    return out
+
+    def make(folder: Path) -> Path:
+        generate(folder / "raw", DEFAULT_LEADS, DEFAULT_SEED)
+        return folder / "raw"
+
+    return once_per_run(tmp_path_factory, "default", make)
 
 
 @pytest.fixture(scope="session")
@@ -461,8 +533,10 @@ def default_build(
 ) -> Build:
     """`dbt build` of the repository's project on the default sample: the one
     run with everything, unit tests included and the full history window."""
-    return build(
-        tmp_path_factory.mktemp("default_build"), default_raw_dir, full_history=True
+    return once_per_run(
+        tmp_path_factory,
+        "default_build",
+        lambda folder: build(folder, default_raw_dir, full_history=True),
     )
 
 
@@ -471,11 +545,15 @@ def as_of_build(
     tmp_path_factory: pytest.TempPathFactory, default_raw_dir: Path
 ) -> Build:
     """The same, scored as of AS_OF_DATE (inside the data's window)."""
-    return build(
-        tmp_path_factory.mktemp("as_of_build"),
-        default_raw_dir,
-        dbt_vars={"lead_scoring__as_of_date": AS_OF_DATE},
-        unit_tests=False,
+    return once_per_run(
+        tmp_path_factory,
+        "as_of_build",
+        lambda folder: build(
+            folder,
+            default_raw_dir,
+            dbt_vars={"lead_scoring__as_of_date": AS_OF_DATE},
+            unit_tests=False,
+        ),
     )
 
 
@@ -484,17 +562,24 @@ def pristine_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One copy of the project taken at the start: every comparison between
     an edited copy and a baseline uses it, so the only difference between
     the two builds is the edit (others may be changing the repository)."""
-    return copy_project(tmp_path_factory.mktemp("pristine") / "project")
+    return once_per_run(
+        tmp_path_factory,
+        "pristine",
+        lambda folder: copy_project(folder / "project"),
+    )
 
 
 @pytest.fixture(scope="session")
 def small_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small sample (800 leads, seed 7) whose leads carry an extra column of
     the user's own, `plan_tier` (see add_plan_tier). Read only."""
-    out = tmp_path_factory.mktemp("small") / "raw"
-    generate(out, SMALL_LEADS, SMALL_SEED)
-    add_plan_tier(out / "leads.parquet")
-    return out
+
+    def make(folder: Path) -> Path:
+        generate(folder / "raw", SMALL_LEADS, SMALL_SEED)
+        add_plan_tier(folder / "raw" / "leads.parquet")
+        return folder / "raw"
+
+    return once_per_run(tmp_path_factory, "small", make)
 
 
 @pytest.fixture(scope="session")
@@ -504,11 +589,12 @@ def small_baseline(
     small_raw_dir: Path,
 ) -> Build:
     """The unedited project copy built on the small sample."""
-    result = build(
-        tmp_path_factory.mktemp("small_baseline"),
-        small_raw_dir,
-        project_dir=pristine_project,
-        unit_tests=False,
+    result = once_per_run(
+        tmp_path_factory,
+        "small_baseline",
+        lambda folder: build(
+            folder, small_raw_dir, project_dir=pristine_project, unit_tests=False
+        ),
     )
     result.require_success()
     return result

@@ -72,6 +72,8 @@ def spark_build(
         env={
             "LEAD_SCORING_TARGET": "spark",
             "LEAD_SCORING_SPARK_DIR": str(spark_dir),
+            # 800 leads: see profiles.yml
+            "LEAD_SCORING_SPARK_SMALL_DATA": "true",
         },
         timeout=BUILD_TIMEOUT_SECONDS,
     )
