@@ -170,8 +170,8 @@ class DbtCommand:
     env: dict[str, str]
     target_path: Path
     log_path: Path
-    # The saved parse this run starts from and, after it, saves, and the one
-    # it starts from without it (see PARSES).
+    # The saved parse this run starts from and, after it, saves, and the
+    # repository's, which it starts from without one (see PARSES).
     parse_file: Path
     origin_parse_file: Path
 
@@ -202,11 +202,8 @@ def share_parses(tmp_path_factory: pytest.TempPathFactory) -> None:
     PARSES.mkdir(exist_ok=True)
 
 
-def parse_key(
-    project_dir: Path | None, dbt_vars: dict | None, env: dict[str, str]
-) -> Path:
-    """Where the saved parse of runs with these settings lives: of the
-    project in `project_dir`, or of the repository's when it is None."""
+def parse_key(project_dir: Path, dbt_vars: dict | None, env: dict[str, str]) -> Path:
+    """Where the saved parse of runs with these settings lives."""
     settings = {
         name: value
         for name, value in env.items()
@@ -214,28 +211,16 @@ def parse_key(
         if name.startswith("LEAD_SCORING_") and name != "LEAD_SCORING_RAW_DIR"
     }
     key = json.dumps(
-        [str(project_dir.resolve()) if project_dir else None, dbt_vars or {}, settings],
-        sort_keys=True,
+        [str(project_dir.resolve()), dbt_vars or {}, settings], sort_keys=True
     )
     return PARSES / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.msgpack"
 
 
-def parse_files(
-    project_dir: Path, dbt_vars: dict | None, env: dict[str, str]
-) -> tuple[Path, Path]:
-    """The saved parse a run of `project_dir` keeps, and the one it starts
-    from when it has none of its own (the repository's)."""
-    origin = parse_key(None, dbt_vars, env)
-    if project_dir.resolve() == REPO_ROOT:
-        return origin, origin
-    return parse_key(project_dir, dbt_vars, env), origin
-
-
 def reuse_parse(command: DbtCommand) -> None:
     """Put the saved parse where the run looks for it (its target path)."""
+    command.target_path.mkdir(parents=True, exist_ok=True)
     for saved in (command.parse_file, command.origin_parse_file):
         try:
-            command.target_path.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(saved, command.target_path / PARSE_FILE_NAME)
             return
         except FileNotFoundError:
@@ -308,7 +293,8 @@ def dbt_command(
         env,
         target_path,
         log_path,
-        *parse_files(project_dir, dbt_vars, env),
+        parse_key(project_dir, dbt_vars, env),
+        parse_key(REPO_ROOT, dbt_vars, env),
     )
 
 
